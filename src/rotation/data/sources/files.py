@@ -1,0 +1,361 @@
+"""Readers for the real-world file formats we ingest.
+
+Every reader returns a *normalised long frame* plus the 1-based file row of
+each record (column ``_row``, counting the header line) so that validation
+errors can point at the exact line of the original file:
+
+* prices: ``symbol, date, open, high, low, close, adj_close, volume, source``
+* observations: ``series_id, date, value, source``
+
+Quirks handled here (all seen in the bundled sources, see PROVENANCE.md):
+header case (``DATE``/``date``/``Date``), the value column named ``value`` or
+after the series id, ``"."`` or blank for missing values, newest-first files,
+tz-aware timestamps with changing UTC offsets, copyright/header lines and
+annual blocks in the Fama–French files, and percent units.
+
+Readers only parse; they never drop a bad row. Rows whose date or value cannot
+be parsed keep the raw text in ``_raw_date``/``_raw_value`` so that validation
+can report them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rotation.exceptions import RowProblem, ValidationError
+
+__all__ = [
+    "FRED_MISSING",
+    "PRICE_COLUMNS",
+    "read_dot_plot",
+    "read_fama_french",
+    "read_observations_csv",
+    "read_price_csv",
+    "read_price_parquet",
+]
+
+PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
+#: Text that FRED and similar CSVs use for "no observation".
+FRED_MISSING = frozenset({"", ".", "NA", "N/A", "nan", "NaN", "#N/A"})
+
+_PRICE_ALIASES = {
+    "date": "date",
+    "datetime": "date",
+    "timestamp": "date",
+    "open": "open",
+    "high": "high",
+    "low": "low",
+    "close": "close",
+    "adj close": "adj_close",
+    "adj_close": "adj_close",
+    "adjclose": "adj_close",
+    "adjusted_close": "adj_close",
+    "volume": "volume",
+    "symbol": "symbol",
+    "ticker": "symbol",
+}
+
+
+def _parse_dates(raw: pd.Series) -> pd.Series:
+    """Parse date text to tz-naive midnight timestamps (NaT where unparseable).
+
+    Timestamps with a UTC offset are converted to New York wall time before the
+    time of day is dropped, so ``2018-01-02 00:00:00-05:00`` is 2018-01-02.
+    """
+    text = raw.astype("string").str.strip()
+    compact = text.str.fullmatch(r"\d{8}").fillna(False)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if compact.any():
+        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
+    rest = ~compact
+    if rest.any():
+        has_offset = text[rest].str.contains(r"[+-]\d\d:?\d\d$", regex=True).fillna(False)
+        aware = text[rest][has_offset]
+        naive = text[rest][~has_offset]
+        if len(aware):
+            parsed = pd.to_datetime(aware, utc=True, errors="coerce", format="ISO8601")
+            local = parsed.dt.tz_convert("America/New_York").dt.tz_localize(None)
+            out[aware.index] = local.dt.normalize()
+        if len(naive):
+            parsed = pd.to_datetime(naive, errors="coerce", format="mixed")
+            out[naive.index] = parsed.dt.normalize()
+    return out
+
+
+def _to_number(raw: pd.Series, missing: frozenset[str] = FRED_MISSING) -> pd.Series:
+    text = raw.astype("string").str.strip()
+    text = text.mask(text.isin(list(missing)) | text.isna(), None)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [RowProblem(str(path), None, "-", repr(data[exc.start : exc.end]),
+                        "file is not valid UTF-8 text")]
+        ) from exc
+
+
+def read_observations_csv(
+    path: str | Path,
+    *,
+    series_id: str | None = None,
+    source: str = "csv",
+    date_column: str | None = None,
+    value_column: str | None = None,
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """Read a two-column date/value CSV such as a FRED or EIA download.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    series_id : str, optional
+        Series id; defaults to the value column's name if it is not ``value``,
+        else to the file stem.
+    source : str, default "csv"
+        Recorded in the ``source`` column.
+    date_column, value_column : str, optional
+        Column names (case-insensitive); detected when omitted.
+    scale : float, default 1.0
+        Multiplier applied on ingest (e.g. 0.01 for percent -> fraction).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``series_id, date, value, source, _row, _raw_date, _raw_value``.
+        Rows whose value is a missing marker (``"."``, blank) keep NaN values;
+        the caller decides (and reports) what to do with them.
+    """
+    path = Path(path)
+    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
+    lower = {c.strip().lower(): c for c in frame.columns}
+    date_col = lower.get((date_column or "").lower()) or next(
+        (lower[k] for k in ("date", "observation_date", "datetime") if k in lower), None
+    )
+    if date_col is None:
+        raise ValidationError(
+            [RowProblem(str(path), 1, ",".join(frame.columns), "", "no date column "
+                        "(expected one of date, DATE, observation_date)")]
+        )
+    others = [c for c in frame.columns if c != date_col]
+    value_col = lower.get((value_column or "").lower()) or (
+        lower.get("value") or lower.get("price") or (others[0] if len(others) == 1 else None)
+    )
+    if value_col is None:
+        raise ValidationError(
+            [RowProblem(str(path), 1, ",".join(frame.columns), "", "cannot tell which "
+                        "column holds the values; pass value_column")]
+        )
+    if series_id is None:
+        series_id = value_col if value_col.lower() not in {"value", "price"} else path.stem
+    out = pd.DataFrame(
+        {
+            "series_id": series_id,
+            "date": _parse_dates(frame[date_col]),
+            "value": _to_number(frame[value_col]) * scale,
+            "source": source,
+            "_row": np.arange(2, len(frame) + 2),
+            "_raw_date": frame[date_col].to_numpy(),
+            "_raw_value": frame[value_col].to_numpy(),
+        }
+    )
+    return out
+
+
+def read_price_csv(
+    path: str | Path,
+    *,
+    symbol: str | None = None,
+    source: str = "csv",
+    columns: Mapping[str, str] | None = None,
+    adjusted_close_only: bool = False,
+) -> pd.DataFrame:
+    """Read an OHLCV price CSV (Yahoo, FMP and similar layouts).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file. Newest-first files are fine: rows are not reordered here
+        but the store sorts on read.
+    symbol : str, optional
+        Symbol when the file has no ``symbol`` column.
+    source : str, default "csv"
+    columns : mapping, optional
+        Extra header -> canonical name mapping (``{"Last": "close"}``).
+    adjusted_close_only : bool, default False
+        Treat a lone ``close`` column as the adjusted close.
+
+    Returns
+    -------
+    DataFrame
+        Normalised price rows with ``_row`` and the raw date text.
+    """
+    path = Path(path)
+    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
+    aliases = dict(_PRICE_ALIASES)
+    aliases.update({k.lower(): v for k, v in (columns or {}).items()})
+    rename = {c: aliases[c.strip().lower()] for c in frame.columns if c.strip().lower() in aliases}
+    frame = frame.rename(columns=rename)
+    if "date" not in frame:
+        raise ValidationError(
+            [RowProblem(str(path), 1, ",".join(frame.columns), "", "no date column")]
+        )
+    if "symbol" not in frame:
+        if symbol is None:
+            raise ValidationError(
+                [RowProblem(str(path), 1, "symbol", "", "file has no symbol column; "
+                            "pass symbol=...")]
+            )
+        frame["symbol"] = symbol
+    out = pd.DataFrame({"symbol": frame["symbol"].astype(str).str.strip().str.upper(),
+                        "date": _parse_dates(frame["date"])})
+    for col in PRICE_COLUMNS:
+        out[col] = _to_number(frame[col]) if col in frame else np.nan
+    if adjusted_close_only and frame.columns.isin(["adj_close"]).sum() == 0:
+        out["adj_close"], out["close"] = out["close"], np.nan
+    out["source"] = source
+    out["_row"] = np.arange(2, len(frame) + 2)
+    out["_raw_date"] = frame["date"].to_numpy()
+    return out
+
+
+def read_price_parquet(
+    path: str | Path, *, source: str = "parquet", close_is_adjusted: bool = True
+) -> pd.DataFrame:
+    """Read a long Parquet price table (``symbol, date, [open, high, low,] close...``).
+
+    Parameters
+    ----------
+    path : str or Path
+    source : str, default "parquet"
+    close_is_adjusted : bool, default True
+        A ``close`` column without ``adj_close`` holds adjusted closes (as in
+        Yahoo-derived panels); store it as ``adj_close``.
+    """
+    path = Path(path)
+    frame = pd.read_parquet(path)
+    frame.columns = [_PRICE_ALIASES.get(c.lower(), c.lower()) for c in frame.columns]
+    out = pd.DataFrame({"symbol": frame["symbol"].astype(str).str.upper(),
+                        "date": pd.to_datetime(frame["date"]).dt.tz_localize(None)
+                        if getattr(frame["date"].dtype, "tz", None) else
+                        pd.to_datetime(frame["date"]).dt.normalize()})
+    for col in PRICE_COLUMNS:
+        out[col] = frame[col].astype(float) if col in frame else np.nan
+    if close_is_adjusted and "adj_close" not in frame:
+        out["adj_close"], out["close"] = out["close"], np.nan
+    out["source"] = source
+    out["_row"] = np.arange(1, len(frame) + 1)
+    out["_raw_date"] = frame["date"].astype(str).to_numpy()
+    return out
+
+
+_FF_NAMES = {
+    "mkt-rf": "FF_MKT_RF", "smb": "FF_SMB", "hml": "FF_HML", "rmw": "FF_RMW",
+    "cma": "FF_CMA", "rf": "FF_RF", "mom": "FF_MOM",
+}
+
+
+def read_fama_french(path: str | Path, *, prefix: str | None = None) -> pd.DataFrame:
+    """Read a Kenneth R. French Data Library CSV (daily or monthly block).
+
+    The copyright/description lines before the header are skipped; only the
+    first data block is read (monthly files carry an annual block after a
+    blank line). Values are converted from percent to fractions, and the
+    library's missing markers (-99.99, -999) become NaN.
+
+    Parameters
+    ----------
+    path : str or Path
+    prefix : str, optional
+        Series-id prefix for columns that are not standard factors; defaults
+        to ``"FF_IND_"`` (industry portfolios).
+
+    Returns
+    -------
+    DataFrame
+        Observation rows; factor columns map to ``FF_MKT_RF``, ``FF_SMB``,
+        ``FF_HML``, ``FF_RMW``, ``FF_CMA``, ``FF_RF``, ``FF_MOM``, other columns
+        to ``prefix + NAME.upper()``.
+    """
+    path = Path(path)
+    lines = _read_text(path).splitlines()
+    header = next(
+        (i for i, line in enumerate(lines)
+         if re.match(r"^\s*(date)?\s*,", line, re.IGNORECASE) and line.count(",") >= 1
+         and i + 1 < len(lines) and re.match(r"^\s*\d{6,8}|^\s*\d{4}-\d\d-\d\d", lines[i + 1])),
+        None,
+    )
+    if header is None:
+        raise ValidationError(
+            [RowProblem(str(path), None, "-", "", "no Fama–French data header found")]
+        )
+    end = next((i for i in range(header + 1, len(lines)) if not lines[i].strip()), len(lines))
+    block = "\n".join(lines[header:end])
+    frame = pd.read_csv(io.StringIO(block), dtype=str, keep_default_na=False)
+    frame.columns = [c.strip() for c in frame.columns]
+    date_col = frame.columns[0]
+    dates = _parse_dates(frame[date_col])
+    raw_dates = frame[date_col].str.strip()
+    if raw_dates.str.fullmatch(r"\d{6}").all():  # monthly YYYYMM: month-end
+        dates = pd.to_datetime(raw_dates, format="%Y%m") + pd.offsets.MonthEnd(0)
+    rows = np.arange(header + 2, header + 2 + len(frame))
+    parts = []
+    for col in frame.columns[1:]:
+        sid = _FF_NAMES.get(col.lower()) or f"{prefix or 'FF_IND_'}{col.upper()}"
+        values = _to_number(frame[col])
+        values = values.mask(values.isin([-99.99, -999.0]))
+        parts.append(pd.DataFrame({
+            "series_id": sid, "date": dates.to_numpy(), "value": values.to_numpy() / 100.0,
+            "source": "Kenneth R. French Data Library", "_row": rows,
+            "_raw_date": frame[date_col].to_numpy(), "_raw_value": frame[col].to_numpy(),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_dot_plot(path: str | Path, *, source: str = "federalreserve.gov SEP") -> pd.DataFrame:
+    """Read an FOMC dot-plot file, wide (palewire) or long (FT) layout.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``meeting_date, horizon, midpoint, participants, source, _row``:
+        one row per (meeting, horizon, midpoint) with at least one dot.
+        ``horizon`` is a calendar year as text or ``"longer_run"``.
+    """
+    path = Path(path)
+    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
+    frame.columns = [c.strip() for c in frame.columns]
+    frame["_row"] = np.arange(2, len(frame) + 2)
+    if "meeting_date" in frame.columns:  # long layout
+        out = pd.DataFrame({
+            "meeting_date": _parse_dates(frame["meeting_date"]),
+            "horizon": frame["year"].str.strip().str.replace(" ", "_").str.lower(),
+            "midpoint": _to_number(frame["midpoint"]),
+            "participants": _to_number(frame["num_participants"]),
+            "_row": frame["_row"],
+        })
+    else:  # wide layout: date, midpoint, one column per horizon with dot counts
+        horizons = [c for c in frame.columns if c not in {"date", "midpoint", "_row"}]
+        long = frame.melt(id_vars=["date", "midpoint", "_row"], value_vars=horizons,
+                          var_name="horizon", value_name="participants")
+        out = pd.DataFrame({
+            "meeting_date": _parse_dates(long["date"]),
+            "horizon": long["horizon"].str.strip().str.lower(),
+            "midpoint": _to_number(long["midpoint"]),
+            "participants": _to_number(long["participants"]),
+            "_row": long["_row"],
+        })
+        out = out[out["participants"].fillna(0) > 0]
+    out["source"] = source
+    return out.sort_values(["meeting_date", "horizon", "midpoint"]).reset_index(drop=True)
