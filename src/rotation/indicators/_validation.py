@@ -1,0 +1,84 @@
+"""Boundary checks shared by the public indicator functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rotation._typing import FloatArray
+
+
+def check_window(window: Any, name: str = "window", *, minimum: int = 1) -> int:
+    """Return ``window`` as an int, or raise if it is not an integer >= minimum."""
+    if isinstance(window, bool) or not isinstance(window, int | np.integer):
+        raise TypeError(
+            f"{name} must be an integer number of observations "
+            f"(got {window!r} of type {type(window).__name__})."
+        )
+    if window < minimum:
+        raise ValueError(
+            f"{name} must be >= {minimum} observations (got {window}). "
+            "Typical values: 5-252 observations."
+        )
+    return int(window)
+
+
+def check_frame_or_series(values: Any, name: str) -> pd.Series | pd.DataFrame:
+    """Raise unless ``values`` is a pandas Series or DataFrame."""
+    if not isinstance(values, pd.Series | pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a pandas Series or DataFrame "
+            f"(got {type(values).__name__})."
+        )
+    return values
+
+
+def check_frame(values: Any, name: str) -> pd.DataFrame:
+    """Raise unless ``values`` is a pandas DataFrame."""
+    if not isinstance(values, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a pandas DataFrame of shape (n_observations, n_assets) "
+            f"(got {type(values).__name__})."
+        )
+    return values
+
+
+def weight_vector(
+    columns: pd.Index, weights: Mapping[str, float] | None, name: str = "weights"
+) -> tuple[list[Any], FloatArray]:
+    """Members and their non-negative raw weights (not yet normalised).
+
+    ``None`` means equal weights over every column. A mapping selects its keys,
+    which must all be columns.
+    """
+    if weights is None:
+        return list(columns), np.ones(len(columns), dtype=np.float64)
+    if not isinstance(weights, Mapping):
+        raise TypeError(
+            f"{name} must be a mapping of column -> weight or None "
+            f"(got {type(weights).__name__})."
+        )
+    missing = [key for key in weights if key not in columns]
+    if missing:
+        raise ValueError(
+            f"{name} names columns that are not in the data: {missing}; "
+            f"available columns: {list(columns)}."
+        )
+    members = list(weights)
+    values = np.array([float(weights[key]) for key in members], dtype=np.float64)
+    bad = [
+        (key, weights[key])
+        for key, value in zip(members, values, strict=True)
+        if not np.isfinite(value) or value < 0.0
+    ]
+    if bad:
+        raise ValueError(
+            f"{name} must be finite and >= 0 (got {bad}); use a separate basket "
+            "for short legs."
+        )
+    if members and values.sum() <= 0.0:
+        raise ValueError(f"{name} must have a positive sum (got {dict(weights)}).")
+    return members, values
