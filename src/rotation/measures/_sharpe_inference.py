@@ -120,7 +120,7 @@ def probabilistic_sharpe_ratio(
 
 
 def expected_maximum_sharpe(n_trials: int, sharpe_variance: float) -> float:
-    r"""Expected maximum Sharpe ratio of ``n_trials`` unskilled strategies.
+    r"""Return the expected maximum Sharpe ratio of ``n_trials`` unskilled trials.
 
     Parameters
     ----------
