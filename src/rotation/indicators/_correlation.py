@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 
 from rotation.indicators._kernels import _avg_corr
-from rotation.indicators._validation import check_frame, check_window, weight_vector
+from rotation.indicators._validation import (
+    check_frame,
+    check_window,
+    observed_rows,
+    weight_vector,
+)
 
 __all__ = ["rolling_average_correlation", "rolling_dispersion"]
 
@@ -62,7 +67,11 @@ def rolling_average_correlation(
     NaN handling: a series joins on the first date its trailing window holds
     ``window`` non-NaN returns and leaves on any NaN in the window; constant
     series (zero variance) and zero-weight series are left out. The output
-    is NaN where fewer than ``min_assets`` series qualify.
+    is NaN where fewer than ``min_assets`` series qualify. Rows where every
+    member is NaN (holidays of these assets in a wider panel) are not
+    observations: they do not count in the window and are NaN in the output.
+    Compute the returns with ``simple_returns(prices, skip_empty_rows=True)``
+    so that the day after such a row keeps its return.
 
     References
     ----------
@@ -83,8 +92,10 @@ def rolling_average_correlation(
     window = check_window(window, minimum=2)
     min_assets = check_window(min_assets, "min_assets", minimum=2)
     members, raw = weight_vector(returns.columns, weights, "weights")
-    values = np.ascontiguousarray(returns[members].to_numpy(dtype=np.float64))
-    out = _avg_corr(values, raw, window, min_assets)
+    values = returns[members].to_numpy(dtype=np.float64)
+    rows = observed_rows(returns[members])
+    out = np.full(len(returns), np.nan)
+    out[rows] = _avg_corr(np.ascontiguousarray(values[rows]), raw, window, min_assets)
     return pd.Series(out, index=returns.index, name="avg_corr")
 
 
@@ -114,6 +125,7 @@ def rolling_dispersion(returns: pd.DataFrame, window: int = 1) -> pd.Series:
 
     NaN handling: a member counts on date :math:`t` only if its ``window``
     returns up to :math:`t` are all non-NaN; NaN where fewer than two do.
+    Rows where every member is NaN are not observations (skipped, NaN).
 
     Examples
     --------
@@ -125,6 +137,12 @@ def rolling_dispersion(returns: pd.DataFrame, window: int = 1) -> pd.Series:
     check_frame(returns, "returns")
     window = check_window(window)
     values = returns.astype("float64")
+    rows = observed_rows(values)
+    out = _dispersion(values[rows], window).reindex(values.index)
+    return out.rename("dispersion")
+
+
+def _dispersion(values: pd.DataFrame, window: int) -> pd.Series:
     if window == 1:
         compounded = values
     else:

@@ -12,6 +12,8 @@ from rotation.indicators._validation import (
     check_frame,
     check_frame_or_series,
     check_window,
+    observed_rows,
+    on_observed_rows,
     weight_vector,
 )
 
@@ -20,13 +22,18 @@ __all__ = ["basket_index", "basket_returns", "relative_return", "simple_returns"
 PandasT = TypeVar("PandasT", pd.Series, pd.DataFrame)
 
 
-def simple_returns(prices: PandasT) -> PandasT:
+def simple_returns(prices: PandasT, *, skip_empty_rows: bool = False) -> PandasT:
     r"""Compute simple returns of a price series or panel.
 
     Parameters
     ----------
     prices : Series or DataFrame of shape (n_observations, n_assets)
         Adjusted prices indexed by session date.
+    skip_empty_rows : bool, default False
+        Treat rows where every column is NaN as non-sessions of these assets
+        (e.g. exchange holidays that other columns of a wider panel trade
+        on): they are NaN in the output and :math:`P_{t-1}` is the previous
+        row that has data, so the next day keeps its return.
 
     Returns
     -------
@@ -37,7 +44,8 @@ def simple_returns(prices: PandasT) -> PandasT:
     -----
     .. math:: r_t = \frac{P_t}{P_{t-1}} - 1
 
-    where :math:`t-1` is the previous row.
+    where :math:`t-1` is the previous row (the previous row with data when
+    ``skip_empty_rows``).
 
     NaN handling: the first row is NaN, and so is every row where :math:`P_t`
     or :math:`P_{t-1}` is NaN; nothing is filled, so a gap loses the move
@@ -51,6 +59,8 @@ def simple_returns(prices: PandasT) -> PandasT:
     """
     check_frame_or_series(prices, "prices")
     values = prices.astype("float64")
+    if skip_empty_rows:
+        return on_observed_rows(values, lambda x: x / x.shift(1) - 1.0)
     return values / values.shift(1) - 1.0
 
 
@@ -146,14 +156,14 @@ def basket_index(
         raise ValueError(f"base must be a finite number (got {base!r}).")
     members, _ = weight_vector(prices.columns, weights, "weights")
     panel = prices[members].astype("float64")
-    priced = panel.notna().any(axis=1)
+    priced = observed_rows(panel)
     rows = panel[priced]
     out = pd.Series(np.nan, index=prices.index, dtype="float64")
     if rows.empty:
         return out
     rets = _basket_from_returns(simple_returns(rows), weights, "weights")
     growth = (1.0 + rets.fillna(0.0)).cumprod()  # 0 return on the first priced row
-    out[priced.to_numpy()] = base * growth.to_numpy()
+    out[priced] = base * growth.to_numpy()
     return out
 
 
@@ -201,8 +211,9 @@ def relative_return(
     with :math:`I^X` the :func:`basket_index` of X (for a Series, the price
     itself), so :math:`R^X` compounds the basket's daily returns.
 
-    NaN handling: NaN for the first ``window`` rows and where either basket
-    has no price at :math:`t` or :math:`t-w`.
+    NaN handling: the window counts the rows where both baskets have an
+    index level (rows where a basket has no price at all are skipped and
+    NaN in the output); NaN for the first ``window`` such rows.
 
     Examples
     --------
@@ -218,6 +229,8 @@ def relative_return(
     prices_a, prices_b = prices_a.align(prices_b, join="inner", axis=0)
     index_a = _as_index(prices_a, weights_a, "weights_a")
     index_b = _as_index(prices_b, weights_b, "weights_b")
-    growth_a = index_a / index_a.shift(window)
-    growth_b = index_b / index_b.shift(window)
-    return growth_a / growth_b - 1.0
+    rows = index_a.notna().to_numpy() & index_b.notna().to_numpy()
+    both_a, both_b = index_a[rows], index_b[rows]
+    growth_a = both_a / both_a.shift(window)
+    growth_b = both_b / both_b.shift(window)
+    return (growth_a / growth_b - 1.0).reindex(index_a.index)

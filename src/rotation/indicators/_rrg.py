@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rotation.indicators._trend import rolling_zscore
-from rotation.indicators._validation import check_frame, check_window
+from rotation.indicators._validation import check_frame, check_window, observed_rows
 
 __all__ = ["RRG", "rrg", "to_weekly"]
 
@@ -275,7 +275,9 @@ def rrg(
 
     NaN handling: NaN until the windows fill and wherever a price of the
     asset or the benchmark is NaN inside a window (z-score variant); the
-    EMA variant skips NaN values. Nothing is filled.
+    EMA variant skips NaN values. Rows where no asset has a relative
+    strength (benchmark holidays in a wider panel) are not observations:
+    they are skipped and NaN in the output. Nothing is filled.
 
     References
     ----------
@@ -301,19 +303,21 @@ def rrg(
         bench = both.pop("__benchmark__")
         assets = both
     relative_strength = assets.mul(100.0).div(bench, axis=0)
+    rows = observed_rows(relative_strength)
+    observed = relative_strength[rows]
     if variant == "zscore":
-        rs_ratio = 100.0 + rolling_zscore(relative_strength, window)
-        roc = rs_ratio / rs_ratio.shift(momentum_window) - 1.0
-        rs_momentum = 100.0 + rolling_zscore(roc, window)
+        ratio = 100.0 + rolling_zscore(observed, window)
+        roc = ratio / ratio.shift(momentum_window) - 1.0
+        mom = 100.0 + rolling_zscore(roc, window)
     else:
-        fast = relative_strength.ewm(
+        fast = observed.ewm(
             span=momentum_window, adjust=False, min_periods=momentum_window
         ).mean()
-        slow = relative_strength.ewm(
-            span=window, adjust=False, min_periods=window
-        ).mean()
-        rs_ratio = 100.0 * fast / slow
-        rs_momentum = 100.0 * rs_ratio / rs_ratio.shift(momentum_window)
+        slow = observed.ewm(span=window, adjust=False, min_periods=window).mean()
+        ratio = 100.0 * fast / slow
+        mom = 100.0 * ratio / ratio.shift(momentum_window)
+    rs_ratio = ratio.reindex(relative_strength.index)
+    rs_momentum = mom.reindex(relative_strength.index)
     return RRG(
         rs_ratio=rs_ratio,
         rs_momentum=rs_momentum,

@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 
 from rotation.indicators._kernels import _rolling_zscore
-from rotation.indicators._validation import check_frame_or_series, check_window
+from rotation.indicators._validation import (
+    check_frame_or_series,
+    check_window,
+    on_observed_rows,
+)
 
 __all__ = [
     "distance_from_moving_average",
@@ -51,8 +55,10 @@ def momentum(prices: PandasT, window: int, *, skip: int = 0) -> PandasT:
     -----
     .. math:: m_t = \frac{P_{t-s}}{P_{t-s-w}} - 1
 
-    NaN handling: NaN for the first ``window + skip`` rows and where either
-    price is NaN; nothing is filled.
+    NaN handling: NaN for the first ``window + skip`` observations and where
+    either price is NaN; nothing is filled. Rows where every column is NaN
+    (holidays of these assets in a wider panel) are not observations: they
+    are skipped when counting and are NaN in the output.
 
     Examples
     --------
@@ -63,7 +69,9 @@ def momentum(prices: PandasT, window: int, *, skip: int = 0) -> PandasT:
     values = _float(prices, "prices")
     window = check_window(window)
     skip = check_window(skip, "skip", minimum=0)
-    return values.shift(skip) / values.shift(skip + window) - 1.0
+    return on_observed_rows(
+        values, lambda x: x.shift(skip) / x.shift(skip + window) - 1.0
+    )
 
 
 def moving_average_slope(
@@ -92,14 +100,19 @@ def moving_average_slope(
         s_t = \frac{\text{MA}_t}{\text{MA}_{t-\ell}} - 1
 
     NaN handling: the moving average needs ``window`` non-NaN prices, so the
-    output is NaN for the first ``window + slope_window - 1`` rows and
-    wherever a NaN price lies in either window.
+    output is NaN for the first ``window + slope_window - 1`` observations and
+    wherever a NaN price lies in either window. Rows where every column is
+    NaN are skipped (not observations) and NaN in the output.
     """
     values = _float(prices, "prices")
     window = check_window(window)
     slope_window = check_window(slope_window, "slope_window")
-    average = _moving_average(values, window)
-    return average / average.shift(slope_window) - 1.0
+
+    def compute(x: PandasT) -> PandasT:
+        average = _moving_average(x, window)
+        return average / average.shift(slope_window) - 1.0
+
+    return on_observed_rows(values, compute)
 
 
 def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
@@ -122,7 +135,8 @@ def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
     .. math:: d_t = \frac{P_t}{\text{MA}_t} - 1
 
     NaN handling: NaN until ``window`` prices exist and wherever the window
-    holds a NaN price.
+    holds a NaN price. Rows where every column is NaN are skipped (not
+    observations) and NaN in the output.
 
     Examples
     --------
@@ -132,7 +146,7 @@ def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
     """
     values = _float(prices, "prices")
     window = check_window(window)
-    return values / _moving_average(values, window) - 1.0
+    return on_observed_rows(values, lambda x: x / _moving_average(x, window) - 1.0)
 
 
 def rolling_zscore(values: PandasT, window: int) -> PandasT:
@@ -160,7 +174,9 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
     (sample standard deviation, as pandas ``rolling().std()``).
 
     NaN handling: NaN unless all ``window`` values of the trailing window are
-    non-NaN, and NaN where the window is constant (:math:`s_t = 0`).
+    non-NaN, and NaN where the window is constant (:math:`s_t = 0`). Rows
+    where every column is NaN are skipped (not observations) and NaN in the
+    output.
 
     Examples
     --------
@@ -170,6 +186,10 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
     """
     frame = _float(values, "values")
     window = check_window(window, minimum=2)
+    return on_observed_rows(frame, lambda x: _zscore(x, window))
+
+
+def _zscore(frame: PandasT, window: int) -> PandasT:
     if isinstance(frame, pd.Series):
         block = np.ascontiguousarray(frame.to_numpy()[:, None])
         return pd.Series(
@@ -202,7 +222,8 @@ def drawdown_from_high(prices: PandasT, window: int | None = None) -> PandasT:
     .. math:: \text{dd}_t = \frac{P_t}{\max_{t-w < k \le t} P_k} - 1
 
     NaN handling: NaN where :math:`P_t` is NaN; NaN prices are skipped when
-    taking the high, so the high is defined from the first price on.
+    taking the high, so the high is defined from the first price on. With a
+    ``window``, rows where every column is NaN do not count in it.
     Non-positive prices (e.g. WTI on 2020-04-20) make the ratio meaningless:
     use this on positive prices only.
 
@@ -214,8 +235,8 @@ def drawdown_from_high(prices: PandasT, window: int | None = None) -> PandasT:
     """
     values = _float(prices, "prices")
     if window is None:
-        high = values.cummax()
-    else:
-        window = check_window(window)
-        high = values.rolling(window, min_periods=1).max()
-    return values / high - 1.0
+        return values / values.cummax() - 1.0
+    size = check_window(window)
+    return on_observed_rows(
+        values, lambda x: x / x.rolling(size, min_periods=1).max() - 1.0
+    )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from rotation._typing import FloatArray
+
+PandasT = TypeVar("PandasT", pd.Series, pd.DataFrame)
 
 
 def check_window(window: Any, name: str = "window", *, minimum: int = 1) -> int:
@@ -82,3 +85,23 @@ def weight_vector(
     if members and values.sum() <= 0.0:
         raise ValueError(f"{name} must have a positive sum (got {dict(weights)}).")
     return members, values
+
+
+def observed_rows(values: pd.Series | pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows holding at least one non-NaN value (the observations of ``values``)."""
+    if isinstance(values, pd.Series):
+        return values.notna().to_numpy()
+    return values.notna().any(axis=1).to_numpy()
+
+
+def on_observed_rows(values: PandasT, compute: Callable[[PandasT], PandasT]) -> PandasT:
+    """Apply ``compute`` to the rows with data only and put NaN on the others.
+
+    A row where every column is NaN (e.g. a holiday of these assets that other
+    columns of a wider panel trade on) is not an observation: it must neither
+    count in a window nor break one.
+    """
+    mask = observed_rows(values)
+    if mask.all():
+        return compute(values)
+    return compute(values[mask]).reindex(values.index)
