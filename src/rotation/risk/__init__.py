@@ -1,0 +1,111 @@
+"""Risk: covariance, VaR/CVaR and its calibration, factors, scenarios, regimes.
+
+Everything here is pure: functions take returns, weights, factor changes
+and regime labels as pandas/numpy objects and return pandas/numpy objects or
+immutable results. Losses (VaR, CVaR) are positive fractions of capital.
+"""
+
+from __future__ import annotations
+
+from rotation.risk._attribution import (
+    FactorAttribution,
+    factor_attribution,
+    newey_west_lags,
+    rolling_factor_exposures,
+)
+from rotation.risk._calibration import (
+    KupiecResult,
+    VaRBacktest,
+    kupiec_test,
+    rolling_value_at_risk,
+    var_backtest,
+)
+from rotation.risk._covariance import (
+    OAS,
+    CovarianceMethod,
+    EWMACovariance,
+    LedoitWolf,
+    SampleCovariance,
+    covariance,
+    ledoit_wolf_shrinkage,
+)
+from rotation.risk._market_factors import (
+    AI_INFRA_BASKET,
+    FAMA_FRENCH_IDS,
+    ROTATION_WEIGHTS,
+    TANGIBLE_BASKET,
+    TECH_BASKET,
+    fama_french_factors,
+    scenario_factors,
+)
+from rotation.risk._regime_risk import regime_risk
+from rotation.risk._replay import (
+    HistoricalPeriod,
+    default_historical_periods,
+    historical_replay,
+)
+from rotation.risk._scenarios import (
+    FACTOR_UNITS,
+    FactorExposure,
+    Scenario,
+    ScenarioResult,
+    apply_scenario,
+    default_scenarios,
+    estimate_exposure,
+    run_scenarios,
+)
+from rotation.risk._validation import HasReturns, portfolio_returns
+from rotation.risk._var import (
+    RiskEstimate,
+    VaRMethod,
+    cornish_fisher_quantile,
+    historical_var_cvar,
+    value_at_risk,
+    var_table,
+)
+
+__all__ = [
+    "AI_INFRA_BASKET",
+    "FACTOR_UNITS",
+    "FAMA_FRENCH_IDS",
+    "OAS",
+    "ROTATION_WEIGHTS",
+    "TANGIBLE_BASKET",
+    "TECH_BASKET",
+    "CovarianceMethod",
+    "EWMACovariance",
+    "FactorAttribution",
+    "FactorExposure",
+    "HasReturns",
+    "HistoricalPeriod",
+    "KupiecResult",
+    "LedoitWolf",
+    "RiskEstimate",
+    "SampleCovariance",
+    "Scenario",
+    "ScenarioResult",
+    "VaRBacktest",
+    "VaRMethod",
+    "apply_scenario",
+    "cornish_fisher_quantile",
+    "covariance",
+    "default_historical_periods",
+    "default_scenarios",
+    "estimate_exposure",
+    "factor_attribution",
+    "fama_french_factors",
+    "historical_replay",
+    "historical_var_cvar",
+    "kupiec_test",
+    "ledoit_wolf_shrinkage",
+    "newey_west_lags",
+    "portfolio_returns",
+    "regime_risk",
+    "rolling_factor_exposures",
+    "rolling_value_at_risk",
+    "run_scenarios",
+    "scenario_factors",
+    "value_at_risk",
+    "var_backtest",
+    "var_table",
+]

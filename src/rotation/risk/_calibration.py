@@ -1,0 +1,328 @@
+"""Rolling VaR forecasts and the Kupiec proportion-of-failures test."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
+from scipy.special import xlogy
+
+from rotation._typing import FloatArray
+from rotation.risk._validation import (
+    HasReturns,
+    check_level,
+    check_positive_int,
+    portfolio_returns,
+)
+from rotation.risk._var import _cornish_fisher_tail_mean, _tail_count
+
+__all__ = [
+    "KupiecResult",
+    "VaRBacktest",
+    "kupiec_test",
+    "rolling_value_at_risk",
+    "var_backtest",
+]
+
+RollingMethod = Literal["historical", "normal", "cornish_fisher"]
+
+
+@dataclass(frozen=True)
+class KupiecResult:
+    r"""Kupiec (1995) proportion-of-failures test of a VaR model.
+
+    Attributes
+    ----------
+    n_observations : int
+        Days tested.
+    n_exceedances : int
+        Days whose loss exceeded the VaR forecast.
+    expected_rate : float
+        :math:`p = 1 - \alpha`.
+    observed_rate : float
+        :math:`x / n`.
+    lr_statistic : float
+        Likelihood-ratio statistic, :math:`\chi^2_1` under the null.
+    p_value : float
+        :math:`P(\chi^2_1 > LR)`.
+    level : float
+        VaR confidence level :math:`\alpha`.
+    """
+
+    n_observations: int
+    n_exceedances: int
+    expected_rate: float
+    observed_rate: float
+    lr_statistic: float
+    p_value: float
+    level: float
+
+    def rejected(self, significance: float = 0.05) -> bool:
+        """Whether calibration is rejected at ``significance``."""
+        return bool(self.p_value < significance)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields and the 5 % verdict as a JSON-serialisable dict."""
+        return {
+            "n_observations": self.n_observations,
+            "n_exceedances": self.n_exceedances,
+            "expected_rate": self.expected_rate,
+            "observed_rate": self.observed_rate,
+            "lr_statistic": self.lr_statistic,
+            "p_value": self.p_value,
+            "level": self.level,
+            "rejected_at_5pct": self.rejected(0.05),
+        }
+
+
+def kupiec_test(exceedances: Any, *, level: float = 0.99) -> KupiecResult:
+    r"""Kupiec proportion-of-failures (POF) likelihood-ratio test.
+
+    Parameters
+    ----------
+    exceedances : array-like of bool of shape (n_observations,)
+        True on days the realised loss exceeded the VaR forecast.
+    level : float, default 0.99
+        The VaR's confidence level :math:`\alpha`.
+
+    Returns
+    -------
+    KupiecResult
+
+    Notes
+    -----
+    With :math:`n` days, :math:`x` exceedances and :math:`p = 1-\alpha`:
+
+    .. math:: LR_{POF} = -2\ln\frac{(1-p)^{n-x}p^x}
+              {(1-\hat p)^{n-x}\hat p^{x}},\qquad \hat p = x/n
+
+    with :math:`0\ln 0 = 0`; :math:`LR \sim \chi^2_1` under a calibrated
+    model.
+
+    NaN handling: the input must be boolean (no missing days).
+
+    References
+    ----------
+    P. Kupiec, "Techniques for verifying the accuracy of risk measurement
+    models", Journal of Derivatives 3(2), 1995.
+
+    Examples
+    --------
+    >>> res = kupiec_test([True] * 5 + [False] * 245, level=0.99)
+    >>> round(res.lr_statistic, 4), round(res.p_value, 4)
+    (1.9568, 0.1619)
+    """
+    level = check_level(level)
+    hits = np.asarray(exceedances)
+    if hits.dtype != np.bool_:
+        raise TypeError(
+            f"exceedances must be boolean (got dtype {hits.dtype}); compare "
+            "losses with the VaR first, e.g. -returns > var."
+        )
+    n = int(hits.size)
+    if n == 0:
+        raise ValueError("exceedances is empty; need at least one day to test.")
+    x = int(hits.sum())
+    p = 1.0 - level
+    p_hat = x / n
+    log_null = xlogy(n - x, 1.0 - p) + xlogy(x, p)
+    log_alt = xlogy(n - x, 1.0 - p_hat) + xlogy(x, p_hat)
+    lr = max(0.0, float(-2.0 * (log_null - log_alt)))
+    return KupiecResult(
+        n_observations=n,
+        n_exceedances=x,
+        expected_rate=p,
+        observed_rate=p_hat,
+        lr_statistic=lr,
+        p_value=float(stats.chi2.sf(lr, df=1)),
+        level=level,
+    )
+
+
+def _rolling_kernel(
+    x: FloatArray, window: int, level: float, method: str
+) -> tuple[FloatArray, FloatArray]:
+    n = x.size
+    var = np.full(n, np.nan)
+    cvar = np.full(n, np.nan)
+    if n < window:
+        return var, cvar
+    windows = sliding_window_view(x, window)
+    ok = np.isfinite(windows).all(axis=1)
+    w = windows[ok]
+    rows = np.flatnonzero(ok) + window - 1
+    p = 1.0 - level
+    if method == "historical":
+        k = _tail_count(window, level)
+        part = np.partition(w, k - 1, axis=1)
+        var[rows] = -part[:, k - 1]
+        cvar[rows] = -part[:, :k].mean(axis=1)
+        return var, cvar
+    mean = w.mean(axis=1)
+    d = w - mean[:, None]
+    m2 = (d**2).mean(axis=1)
+    std = np.sqrt(m2 * window / (window - 1))
+    if method == "normal":
+        z = float(stats.norm.ppf(p))
+        var[rows] = -(mean + std * z)
+        cvar[rows] = -mean + std * float(stats.norm.pdf(z)) / p
+        return var, cvar
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g1 = (d**3).mean(axis=1) / m2**1.5
+        g2 = (d**4).mean(axis=1) / m2**2 - 3.0
+    nw = window
+    skew = g1 * math.sqrt(nw * (nw - 1)) / (nw - 2)
+    kurt = (nw - 1) / ((nw - 2) * (nw - 3)) * ((nw + 1) * g2 + 6.0)
+    z = float(stats.norm.ppf(p))
+    z_cf = (
+        z
+        + (z**2 - 1.0) * skew / 6.0
+        + (z**3 - 3.0 * z) * kurt / 24.0
+        - (2.0 * z**3 - 5.0 * z) * skew**2 / 36.0
+    )
+    tail = np.array(
+        [_cornish_fisher_tail_mean(p, s, k) for s, k in zip(skew, kurt, strict=True)]
+    )
+    var[rows] = -(mean + std * z_cf)
+    cvar[rows] = -(mean + std * tail)
+    return var, cvar
+
+
+def rolling_value_at_risk(
+    returns: pd.DataFrame | pd.Series | HasReturns,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    *,
+    window: int = 500,
+    level: float = 0.99,
+    method: RollingMethod = "historical",
+) -> pd.DataFrame:
+    """One-day VaR and CVaR on a rolling window, causal.
+
+    Parameters
+    ----------
+    returns, weights
+        As in :func:`rotation.risk.value_at_risk`.
+    window : int, default 500
+        Daily returns per estimate.
+    level : float, default 0.99
+        Confidence level.
+    method : {"historical", "normal", "cornish_fisher"}, default "historical"
+        As in :func:`rotation.risk.value_at_risk` with ``horizon=1``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``var`` and ``cvar`` (losses, positive), indexed like the
+        returns. Row t uses returns t-window+1..t: it is the forecast for
+        day t+1 made at the close of t.
+
+    Notes
+    -----
+    Same estimators as :func:`rotation.risk.value_at_risk` on each window.
+
+    NaN handling: a row is NaN unless its whole window is finite.
+    """
+    window = check_positive_int(window, "window", minimum=4)
+    level = check_level(level)
+    if method not in ("historical", "normal", "cornish_fisher"):
+        raise ValueError(
+            "method must be 'historical', 'normal' or 'cornish_fisher' for a "
+            f"rolling VaR (got {method!r})."
+        )
+    port = portfolio_returns(returns, weights)
+    var, cvar = _rolling_kernel(port.to_numpy(dtype=np.float64), window, level, method)
+    return pd.DataFrame({"var": var, "cvar": cvar}, index=port.index)
+
+
+@dataclass(frozen=True)
+class VaRBacktest:
+    """Out-of-sample comparison of VaR forecasts with realised returns.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Indexed by the day of the realised return, columns ``var`` (the
+        forecast made at the previous close), ``realised`` (the return) and
+        ``exceedance`` (``-realised > var``).
+    level : float
+    window : int
+    method : str
+    """
+
+    frame: pd.DataFrame
+    level: float
+    window: int
+    method: str
+
+    @cached_property
+    def kupiec(self) -> KupiecResult:
+        """Kupiec test on all forecast days."""
+        return kupiec_test(
+            self.frame["exceedance"].to_numpy(dtype=bool), level=self.level
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Return the test and its inputs as a JSON-serialisable dict."""
+        return {
+            "method": self.method,
+            "window": self.window,
+            "start": self.frame.index[0].date().isoformat(),
+            "end": self.frame.index[-1].date().isoformat(),
+            **self.kupiec.to_dict(),
+        }
+
+
+def var_backtest(
+    returns: pd.DataFrame | pd.Series | HasReturns,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    *,
+    window: int = 500,
+    level: float = 0.99,
+    method: RollingMethod = "historical",
+    start: Any = None,
+) -> VaRBacktest:
+    r"""Backtest a rolling one-day VaR model and run the Kupiec test.
+
+    Parameters
+    ----------
+    returns, weights
+        As in :func:`rotation.risk.value_at_risk`.
+    window, level, method
+        As in :func:`rolling_value_at_risk`.
+    start : date-like, optional
+        First realised day to test (forecasts still use earlier data).
+
+    Returns
+    -------
+    VaRBacktest
+
+    Notes
+    -----
+    The forecast for day t+1 is the rolling VaR at the close of t, so the
+    test is out of sample: the realised return never enters its own
+    forecast.
+
+    .. math:: I_{t+1} = \mathbb 1\{-r_{t+1} > \mathrm{VaR}_t\}
+
+    NaN handling: days without a forecast or a return are left out.
+    """
+    port = portfolio_returns(returns, weights)
+    rolling = rolling_value_at_risk(port, window=window, level=level, method=method)
+    frame = pd.DataFrame({"var": rolling["var"].shift(1), "realised": port})
+    frame = frame.dropna()
+    if start is not None:
+        frame = frame.loc[pd.Timestamp(start) :]
+    if frame.empty:
+        raise ValueError(
+            f"no day has both a forecast and a return (window={window}, "
+            f"{port.notna().sum()} returns); use a shorter window or more data."
+        )
+    frame["exceedance"] = -frame["realised"] > frame["var"]
+    return VaRBacktest(frame=frame, level=level, window=window, method=method)

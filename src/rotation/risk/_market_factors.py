@@ -1,0 +1,169 @@
+"""Factor series for scenarios and attribution, built from a MarketData view."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from rotation._typing import DateLike
+from rotation.market import MarketData
+
+__all__ = [
+    "AI_INFRA_BASKET",
+    "FAMA_FRENCH_IDS",
+    "ROTATION_WEIGHTS",
+    "TANGIBLE_BASKET",
+    "TECH_BASKET",
+    "fama_french_factors",
+    "scenario_factors",
+]
+
+#: AI-infrastructure basket: chips (NVDA AVGO AMD TSM) and data-center power
+#: and cooling gear (VRT ETN PWR GEV), equal weight.
+AI_INFRA_BASKET: tuple[str, ...] = (
+    "NVDA",
+    "AVGO",
+    "AMD",
+    "TSM",
+    "VRT",
+    "ETN",
+    "PWR",
+    "GEV",
+)
+TECH_BASKET: tuple[str, ...] = ("XLK",)
+TANGIBLE_BASKET: tuple[str, ...] = ("XLI", "XLB", "XLE")
+#: The default rotation book: tangible long (1/3 each), tech short (-1).
+ROTATION_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {"XLI": 1 / 3, "XLB": 1 / 3, "XLE": 1 / 3, "XLK": -1.0}
+)
+#: Fama-French column name -> series id in MarketData (values are fractions).
+FAMA_FRENCH_IDS: Mapping[str, str] = MappingProxyType(
+    {
+        "Mkt-RF": "FF_MKT_RF",
+        "SMB": "FF_SMB",
+        "HML": "FF_HML",
+        "RMW": "FF_RMW",
+        "CMA": "FF_CMA",
+        "Mom": "FF_MOM",
+    }
+)
+
+# CPER printed bad ticks on 2014-12-05 and 2015-02-03 (PROVENANCE.md), so the
+# copper factor uses COMEX futures (HG=F) before this date and the ETF after.
+_CPER_FROM = pd.Timestamp("2015-03-02")
+
+
+def _basket(returns: pd.DataFrame, members: Sequence[str]) -> pd.Series:
+    present = [m for m in members if m in returns.columns]
+    if not present:
+        return pd.Series(np.nan, index=returns.index)
+    # Equal weight over the members that have a return that day (members list
+    # at different dates: GEV from 2024, VRT from 2020).
+    return returns[present].mean(axis=1, skipna=True)
+
+
+def scenario_factors(
+    market: MarketData,
+    *,
+    ai_infra: Sequence[str] = AI_INFRA_BASKET,
+    tech: Sequence[str] = TECH_BASKET,
+    tangible: Sequence[str] = TANGIBLE_BASKET,
+) -> pd.DataFrame:
+    r"""Daily changes of the market factors that scenarios shock.
+
+    Parameters
+    ----------
+    market : MarketData
+        Point-in-time view; only prices and series it holds are used.
+    ai_infra, tech, tangible : sequence of str
+        Basket members (equal weight, daily rebalanced).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by session. Columns ``DGS2``, ``DGS10``, ``T10YIE`` (daily
+        changes of the value known at each close, in bp), ``copper``,
+        ``oil`` (USO), ``ai_infra``, ``tech``, ``tangible`` (simple returns)
+        and ``tech_minus_tangible`` (return spread).
+
+    Notes
+    -----
+    .. math:: \Delta y_t = 100\,(y_t - y_{t-1}),\qquad
+              r_t = P_t / P_{t-1} - 1
+
+    Copper is COMEX front-month futures (HG=F) before 2015-03-02 and the
+    CPER ETF from then on (CPER has bad ticks in Dec 2014/Feb 2015 and is
+    the series that runs to the end of the store; HG=F stops in 2025-08).
+    Oil is USO (tradeable, runs to the end of the store; the WTI spot went
+    negative in April 2020 so its returns are not defined).
+
+    NaN handling: NaN where an input is missing; yields are the last value
+    known at each close (:meth:`MarketData.known`), so a holiday in the
+    yield data gives a change of 0 the next session.
+    """
+    prices = market.prices
+    rets = prices.pct_change(fill_method=None)
+    out = pd.DataFrame(index=prices.index)
+    for sid in ("DGS2", "DGS10", "T10YIE"):
+        if sid in market.series:
+            out[sid] = market.known(sid).diff() * 100.0
+        else:
+            out[sid] = np.nan
+    hg = rets["HG=F"] if "HG=F" in rets else pd.Series(np.nan, index=rets.index)
+    cper = rets["CPER"] if "CPER" in rets else pd.Series(np.nan, index=rets.index)
+    out["copper"] = hg.where(rets.index < _CPER_FROM, cper)
+    out["oil"] = rets["USO"] if "USO" in rets else np.nan
+    out["ai_infra"] = _basket(rets, ai_infra)
+    out["tech"] = _basket(rets, tech)
+    out["tangible"] = _basket(rets, tangible)
+    out["tech_minus_tangible"] = out["tech"] - out["tangible"]
+    return out
+
+
+def fama_french_factors(
+    market: MarketData,
+    *,
+    factors: Sequence[str] = tuple(FAMA_FRENCH_IDS),
+    start: DateLike | None = None,
+) -> pd.DataFrame:
+    """Fama-French daily factor returns (fractions) from a MarketData view.
+
+    Parameters
+    ----------
+    market : MarketData
+    factors : sequence of str, default all six
+        Names among ``Mkt-RF SMB HML RMW CMA Mom``.
+    start : date-like, optional
+        First date kept.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by observation date, one column per factor.
+
+    Notes
+    -----
+    Values are used at their observation date (ex-post attribution); the
+    library publishes them with a lag of about a month, which
+    ``MarketData.truncate`` already applies to what is present.
+
+    NaN handling: the columns are outer-joined; dates a factor lacks are NaN.
+    """
+    unknown = [f for f in factors if f not in FAMA_FRENCH_IDS]
+    if unknown:
+        raise KeyError(
+            f"unknown Fama-French factors {unknown}; allowed: {list(FAMA_FRENCH_IDS)}"
+        )
+    cols = {}
+    for name in factors:
+        sid = FAMA_FRENCH_IDS[name]
+        if sid not in market.series:
+            raise KeyError(f"series {sid!r} (factor {name}) is not in the MarketData")
+        cols[name] = market.series[sid]["value"].astype(np.float64)
+    frame = pd.DataFrame(cols).sort_index()
+    if start is not None:
+        frame = frame.loc[pd.Timestamp(start) :]
+    return frame
