@@ -1,0 +1,34 @@
+"""Shared chart conventions: one layout, weekly downsampling for long histories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["base_layout", "weekly"]
+
+
+def base_layout(title: str, yaxis: str, *, xaxis: str = "") -> dict[str, Any]:
+    """Plotly layout shared by report charts (works on light and dark pages)."""
+    return {
+        "title": {"text": title, "x": 0.01, "font": {"size": 15}},
+        "template": "plotly_white",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12,
+                 "color": "#7f8c9b"},
+        "yaxis": {"title": yaxis, "gridcolor": "rgba(127,140,155,0.25)"},
+        "xaxis": {"title": xaxis, "gridcolor": "rgba(127,140,155,0.25)"},
+        "legend": {"orientation": "h", "y": -0.18},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "height": 380,
+        "hovermode": "x unified",
+    }
+
+
+def weekly(frame: pd.DataFrame | pd.Series) -> Any:
+    """Last value of each week: keeps long daily charts light."""
+    if len(frame) < 600:
+        return frame
+    return frame.resample("W-FRI").last()
