@@ -45,7 +45,8 @@ def _avg_corr_py(
     -----
     Per-series means and sums of squared deviations slide with Welford-type
     add/remove updates and are recomputed exactly (two-pass) every ``window``
-    steps and whenever a series (re)joins, so rounding drift cannot build up.
+    steps, whenever a series (re)joins and whenever an update would cancel
+    more than 99% of the sum of squares, so rounding drift cannot build up.
     The weighted sum ``y_k = sum_i c_i r_ik`` is recomputed over the window at
     every step, which makes the cost O(n_assets * window) per step.
     """
@@ -77,6 +78,19 @@ def _avg_corr_py(
                 valid[i] = False
                 coef[i] = 0.0
                 continue
+            if valid[i] and not refresh:
+                x_new = values[t, i]
+                x_old = values[t - window, i]
+                mu_old = mean[i]
+                mu_new = mu_old + (x_new - x_old) / window
+                updated = m2[i] + (x_new - x_old) * (x_new - mu_new + x_old - mu_old)
+                # Heavy cancellation (variance collapsing within one step) would
+                # cost relative precision: recompute exactly instead.
+                if updated > 0.01 * m2[i]:
+                    m2[i] = updated
+                    mean[i] = mu_new
+                else:
+                    valid[i] = False
             if refresh or not valid[i]:
                 total = 0.0
                 for k in range(start, t + 1):
@@ -89,13 +103,6 @@ def _avg_corr_py(
                 mean[i] = mu
                 m2[i] = squares
                 valid[i] = True
-            else:
-                x_new = values[t, i]
-                x_old = values[t - window, i]
-                mu_old = mean[i]
-                mu_new = mu_old + (x_new - x_old) / window
-                m2[i] += (x_new - x_old) * (x_new - mu_new + x_old - mu_old)
-                mean[i] = mu_new
             # A constant series has no correlation; relative threshold guards
             # against a sliding update leaving rounding dust instead of zero.
             if m2[i] <= 1e-13 * window * mean[i] * mean[i] or weights[i] <= 0.0:

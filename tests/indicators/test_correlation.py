@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rotation.indicators import (
+    rolling_average_correlation,
+    rolling_dispersion,
+    simple_returns,
+)
+from rotation.indicators._kernels import _avg_corr, _avg_corr_py
+
+AI_LARGE = ["NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL"]
+
+
+def _loop_avg_corr(
+    returns: np.ndarray,
+    window: int,
+    weights: np.ndarray | None = None,
+    min_assets: int = 2,
+) -> np.ndarray:
+    """Per-date np.corrcoef over the members with a full, non-constant window."""
+    n_obs, n_assets = returns.shape
+    w_all = np.ones(n_assets) if weights is None else weights
+    out = np.full(n_obs, np.nan)
+    for t in range(window - 1, n_obs):
+        block = returns[t - window + 1 : t + 1]
+        members = [
+            i
+            for i in range(n_assets)
+            if not np.isnan(block[:, i]).any()
+            and np.std(block[:, i]) > 0
+            and w_all[i] > 0
+        ]
+        if len(members) < min_assets:
+            continue
+        rho = np.corrcoef(block[:, members], rowvar=False)
+        w = w_all[members] / w_all[members].sum()
+        outer = np.outer(w, w)
+        off = ~np.eye(len(members), dtype=bool)
+        out[t] = (outer[off] * rho[off]).sum() / outer[off].sum()
+    return out
+
+
+def _random_returns(
+    seed: int, n_obs: int = 300, n_assets: int = 6, nan_frac: float = 0.0
+):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=(n_obs, 1))
+    loadings = rng.uniform(-0.5, 1.5, size=(1, n_assets))
+    values = common * loadings + rng.normal(size=(n_obs, n_assets))
+    values *= rng.uniform(0.001, 0.05, size=(1, n_assets))
+    if nan_frac:
+        values[rng.random(values.shape) < nan_frac] = np.nan
+        values[: rng.integers(0, 80), 0] = np.nan  # a late joiner
+    return values
+
+
+class TestReference:
+    def test_ai_basket_vs_corrcoef_loop(self, market):
+        returns = simple_returns(market.prices[AI_LARGE], skip_empty_rows=True)
+        rows = returns.notna().any(axis=1)
+        values = returns[rows].to_numpy(dtype=float)
+        expected = np.full(len(returns), np.nan)
+        expected[rows.to_numpy()] = _loop_avg_corr(values, 63)
+        out = rolling_average_correlation(returns, 63)
+        # two implementations of one formula: rounding-level agreement
+        np.testing.assert_allclose(out.to_numpy(), expected, rtol=0, atol=1e-10)
+        assert out.notna().sum() > 3000
+
+    def test_cap_weighted_vs_corrcoef_loop(self, market):
+        returns = simple_returns(
+            market.prices[AI_LARGE].loc["2012-06":], skip_empty_rows=True
+        )
+        # approximate market caps (USD bn), any positive weights exercise the formula
+        caps = {
+            "NVDA": 4000,
+            "MSFT": 3500,
+            "GOOGL": 2500,
+            "META": 1800,
+            "AMZN": 2300,
+            "AVGO": 1500,
+            "ORCL": 600,
+        }
+        rows = returns.notna().any(axis=1).to_numpy()
+        expected = np.full(len(returns), np.nan)
+        expected[rows] = _loop_avg_corr(
+            returns[rows].to_numpy(dtype=float),
+            21,
+            np.array([caps[s] for s in AI_LARGE], float),
+        )
+        out = rolling_average_correlation(returns, 21, weights=caps)
+        np.testing.assert_allclose(out.to_numpy(), expected, rtol=0, atol=1e-10)
+
+    def test_ai_basket_available_daily_through_last_date(self, market):
+        returns = simple_returns(market.prices[AI_LARGE], skip_empty_rows=True)
+        out = rolling_average_correlation(returns, 63)
+        sessions = returns.index[returns.notna().any(axis=1)]
+        assert sessions[-1] == pd.Timestamp("2026-08-03")
+        recent = out.loc[sessions[(sessions >= "2013-01-01")]]
+        assert recent.notna().all()
+        assert out.index[-1] == pd.Timestamp("2026-08-03")
+        assert -1.0 <= out.loc["2026-08-03"] <= 1.0
+
+    def test_dispersion_vs_loop(self, market):
+        returns = simple_returns(
+            market.prices[AI_LARGE].loc["2015":], skip_empty_rows=True
+        )
+        returns = returns.dropna(how="all")
+        values = returns.to_numpy(dtype=float)
+        for window in (1, 21):
+            expected = np.full(len(values), np.nan)
+            for t in range(window - 1, len(values)):
+                block = values[t - window + 1 : t + 1]
+                ok = ~np.isnan(block).any(axis=0)
+                if ok.sum() >= 2:
+                    compounded = np.prod(1.0 + block[:, ok], axis=0) - 1.0
+                    expected[t] = np.std(compounded)
+            out = rolling_dispersion(returns, window)
+            # log-sum compounding vs direct product: ~1e-15 relative per step
+            np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-9, atol=1e-14)
+
+    def test_perfectly_correlated_and_anticorrelated(self):
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=100)
+        same = pd.DataFrame({"A": x, "B": 2 * x + 1, "C": 0.5 * x})
+        np.testing.assert_allclose(
+            rolling_average_correlation(same, 20).iloc[19:], 1.0, atol=1e-12
+        )
+        opposite = pd.DataFrame({"A": x, "B": -x})
+        np.testing.assert_allclose(
+            rolling_average_correlation(opposite, 20).iloc[19:], -1.0, atol=1e-12
+        )
+
+
+class TestProperties:
+    @settings(deadline=None, max_examples=30)
+    @given(
+        seed=st.integers(0, 10_000),
+        window=st.integers(2, 60),
+        nan_frac=st.sampled_from([0.0, 0.02]),
+    )
+    def test_numba_kernel_equals_python_kernel(self, seed, window, nan_frac):
+        values = _random_returns(seed, n_obs=150, nan_frac=nan_frac)
+        weights = np.random.default_rng(seed).uniform(0.0, 2.0, size=values.shape[1])
+        np.testing.assert_allclose(
+            _avg_corr(values, weights, window, 2),
+            _avg_corr_py(values, weights, window, 2),
+            rtol=0,
+            atol=1e-12,
+        )
+
+    @settings(deadline=None, max_examples=30)
+    @given(seed=st.integers(0, 10_000), window=st.integers(3, 80))
+    def test_matches_loop_with_gaps(self, seed, window):
+        values = _random_returns(seed, nan_frac=0.01)
+        out = rolling_average_correlation(pd.DataFrame(values), window, min_assets=3)
+        np.testing.assert_allclose(
+            out.to_numpy(),
+            _loop_avg_corr(values, window, min_assets=3),
+            rtol=0,
+            atol=1e-10,
+        )
+
+    @settings(deadline=None, max_examples=30)
+    @given(
+        seed=st.integers(0, 10_000),
+        log_scales=st.lists(st.floats(-6, 6), min_size=6, max_size=6),
+    )
+    def test_scale_invariance(self, seed, log_scales):
+        values = pd.DataFrame(_random_returns(seed, n_obs=200))
+        scaled = values * np.exp(np.array(log_scales))
+        np.testing.assert_allclose(
+            rolling_average_correlation(scaled, 30).to_numpy(),
+            rolling_average_correlation(values, 30).to_numpy(),
+            rtol=0,
+            atol=1e-10,
+        )
+
+    @settings(deadline=None, max_examples=30)
+    @given(seed=st.integers(0, 10_000), window=st.integers(2, 50))
+    def test_bounds(self, seed, window):
+        values = pd.DataFrame(_random_returns(seed, n_obs=120, nan_frac=0.01))
+        weights = dict(enumerate(np.random.default_rng(seed).uniform(0, 1, 6)))
+        for out in (
+            rolling_average_correlation(values, window),
+            rolling_average_correlation(values, window, weights=weights),
+        ):
+            finite = out.dropna().to_numpy()
+            assert np.all(finite >= -1.0 - 1e-12) and np.all(finite <= 1.0 + 1e-12)
+
+    def test_long_series_no_drift(self):
+        # 20k steps of sliding updates with a level shift: the periodic exact
+        # recompute keeps the result at loop precision.
+        values = _random_returns(3, n_obs=20_000, n_assets=4)
+        values[10_000:] += 0.5
+        out = _avg_corr(values, np.ones(4), 63, 2)
+        tail = slice(19_000, 20_000)
+        expected = _loop_avg_corr(values[18_900:], 63)[100:]
+        np.testing.assert_allclose(out[tail], expected, rtol=0, atol=1e-10)
+
+    def test_frame_and_dispersion_series_names(self):
+        values = pd.DataFrame(_random_returns(0, n_obs=80))
+        assert rolling_average_correlation(values, 20).name == "avg_corr"
+        assert rolling_dispersion(values, 5).name == "dispersion"
+
+
+class TestNoLookAhead:
+    @pytest.mark.parametrize(
+        "fn",
+        [
+            lambda r: rolling_average_correlation(r, 63),
+            lambda r: rolling_average_correlation(
+                r, 21, weights={"NVDA": 3.0, "MSFT": 2.0, "ORCL": 1.0}
+            ),
+            lambda r: rolling_dispersion(r),
+            lambda r: rolling_dispersion(r, 21),
+        ],
+        ids=["avg_corr", "avg_corr_weighted", "dispersion", "dispersion_21"],
+    )
+    def test_prefix_and_perturb(self, fn, market, lookahead):
+        returns = simple_returns(
+            market.prices[AI_LARGE].loc["2011":"2016"], skip_empty_rows=True
+        )
+        cuts = [50, 300, 900, len(returns) - 2]
+        lookahead.prefix(fn, returns, cuts)
+        lookahead.perturb(fn, returns, cuts)
+
+
+class TestErrors:
+    def test_window_too_small(self):
+        with pytest.raises(
+            ValueError, match=r"window must be >= 2 observations \(got 1\)"
+        ):
+            rolling_average_correlation(pd.DataFrame({"A": [0.1, 0.2]}), 1)
+
+    def test_min_assets(self):
+        with pytest.raises(ValueError, match=r"min_assets must be >= 2"):
+            rolling_average_correlation(
+                pd.DataFrame({"A": [0.1, 0.2]}), 2, min_assets=1
+            )
+
+    def test_not_a_frame(self):
+        with pytest.raises(TypeError, match="returns must be a pandas DataFrame"):
+            rolling_average_correlation(pd.Series([0.1, 0.2]), 2)
