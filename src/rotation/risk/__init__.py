@@ -35,8 +35,10 @@ from rotation.risk._market_factors import (
     ROTATION_WEIGHTS,
     TANGIBLE_BASKET,
     TECH_BASKET,
+    equity_sessions,
     fama_french_factors,
     scenario_factors,
+    session_returns,
 )
 from rotation.risk._regime_risk import regime_risk
 from rotation.risk._replay import (
@@ -91,6 +93,7 @@ __all__ = [
     "covariance",
     "default_historical_periods",
     "default_scenarios",
+    "equity_sessions",
     "estimate_exposure",
     "factor_attribution",
     "fama_french_factors",
@@ -105,6 +108,7 @@ __all__ = [
     "rolling_value_at_risk",
     "run_scenarios",
     "scenario_factors",
+    "session_returns",
     "value_at_risk",
     "var_backtest",
     "var_table",

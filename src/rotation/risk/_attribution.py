@@ -229,17 +229,21 @@ def rolling_factor_exposures(
     -------
     DataFrame
         Index: the dates common to returns and factors; columns ``alpha``
-        and one per factor. Row t uses observations t-window+1..t.
+        and one per factor. Row t uses the last ``window`` complete
+        observations up to and including t.
 
     Notes
     -----
     Per window, :math:`\hat\beta = (X^\top X)^{-1}X^\top y` with an
     intercept column, solved for all windows at once.
 
-    NaN handling: a row is NaN unless its whole window is complete.
+    NaN handling: incomplete rows (a NaN return or factor) are skipped and
+    are NaN in the output; windows count complete rows only.
     """
     window = check_positive_int(window, "window", minimum=3)
-    y, X = _align(returns, factors, weights, risk_free)
+    y_all, X_all = _align(returns, factors, weights, risk_free)
+    complete = y_all.notna() & X_all.notna().all(axis=1)
+    y, X = y_all[complete], X_all[complete]
     k = X.shape[1] + 1
     design = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=np.float64)])
     target = y.to_numpy(dtype=np.float64)
@@ -253,4 +257,5 @@ def rolling_factor_exposures(
         xty = np.einsum("mkw,mw->mk", wx, wy)
         rows = np.flatnonzero(ok) + window - 1
         out[rows] = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    return pd.DataFrame(out, index=X.index, columns=["alpha", *map(str, X.columns)])
+    frame = pd.DataFrame(out, index=X.index, columns=["alpha", *map(str, X.columns)])
+    return frame.reindex(X_all.index)

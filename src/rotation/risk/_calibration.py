@@ -220,14 +220,18 @@ def rolling_value_at_risk(
     -------
     DataFrame
         Columns ``var`` and ``cvar`` (losses, positive), indexed like the
-        returns. Row t uses returns t-window+1..t: it is the forecast for
-        day t+1 made at the close of t.
+        returns. Row t uses the last ``window`` observed returns up to and
+        including t: it is the forecast for the next session made at the
+        close of t.
 
     Notes
     -----
     Same estimators as :func:`rotation.risk.value_at_risk` on each window.
 
-    NaN handling: a row is NaN unless its whole window is finite.
+    NaN handling: rows with a NaN portfolio return are treated as
+    non-sessions (e.g. exchange holidays of a wider panel): they are NaN in
+    the output and windows count observed returns only. Rows before the
+    first full window are NaN.
     """
     window = check_positive_int(window, "window", minimum=4)
     level = check_level(level)
@@ -237,8 +241,12 @@ def rolling_value_at_risk(
             f"rolling VaR (got {method!r})."
         )
     port = portfolio_returns(returns, weights)
-    var, cvar = _rolling_kernel(port.to_numpy(dtype=np.float64), window, level, method)
-    return pd.DataFrame({"var": var, "cvar": cvar}, index=port.index)
+    observed = port.dropna()
+    var, cvar = _rolling_kernel(
+        observed.to_numpy(dtype=np.float64), window, level, method
+    )
+    out = pd.DataFrame({"var": var, "cvar": cvar}, index=observed.index)
+    return out.reindex(port.index)
 
 
 @dataclass(frozen=True)
@@ -311,9 +319,11 @@ def var_backtest(
 
     .. math:: I_{t+1} = \mathbb 1\{-r_{t+1} > \mathrm{VaR}_t\}
 
-    NaN handling: days without a forecast or a return are left out.
+    NaN handling: days without a return are non-sessions (the forecast
+    comes from the previous observed day); days before the first full
+    window have no forecast and are left out.
     """
-    port = portfolio_returns(returns, weights)
+    port = portfolio_returns(returns, weights).dropna()
     rolling = rolling_value_at_risk(port, window=window, level=level, method=method)
     frame = pd.DataFrame({"var": rolling["var"].shift(1), "realised": port})
     frame = frame.dropna()

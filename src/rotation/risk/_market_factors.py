@@ -17,8 +17,10 @@ __all__ = [
     "ROTATION_WEIGHTS",
     "TANGIBLE_BASKET",
     "TECH_BASKET",
+    "equity_sessions",
     "fama_french_factors",
     "scenario_factors",
+    "session_returns",
 ]
 
 #: AI-infrastructure basket: chips (NVDA AVGO AMD TSM) and data-center power
@@ -56,6 +58,70 @@ FAMA_FRENCH_IDS: Mapping[str, str] = MappingProxyType(
 _CPER_FROM = pd.Timestamp("2015-03-02")
 
 
+def equity_sessions(market: MarketData, *, reference: str = "SPY") -> pd.DatetimeIndex:
+    """Sessions on which the US equity market traded.
+
+    Parameters
+    ----------
+    market : MarketData
+    reference : str, default "SPY"
+        Symbol whose priced rows define the sessions.
+
+    Returns
+    -------
+    DatetimeIndex
+        Rows of ``market.prices`` where ``reference`` has a price; all rows if
+        the symbol is absent. The wide panel also holds rows on which only
+        futures traded (e.g. Thanksgiving), which are not equity sessions.
+
+    Notes
+    -----
+    NaN handling: rows where ``reference`` is NaN are not sessions.
+    """
+    if reference not in market.prices.columns:
+        return pd.DatetimeIndex(market.prices.index)
+    priced = market.prices[reference].notna().to_numpy()
+    return pd.DatetimeIndex(market.prices.index[priced])
+
+
+def session_returns(
+    prices: pd.DataFrame, sessions: pd.DatetimeIndex | None = None
+) -> pd.DataFrame:
+    r"""Compute simple returns of each column between its priced sessions.
+
+    Parameters
+    ----------
+    prices : DataFrame of shape (n_observations, n_assets)
+        Adjusted prices.
+    sessions : DatetimeIndex, optional
+        The session grid to compute on (see :func:`equity_sessions`);
+        default: every row of ``prices``.
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, n_assets)
+        Indexed by ``sessions``.
+
+    Notes
+    -----
+    .. math:: r_t = P_t / P_{s} - 1
+
+    where :math:`s` is the previous session on which the column has a price.
+
+    NaN handling: NaN on sessions where the column has no price and before
+    its first price. A gap inside a column's history is bridged: the return
+    after the gap spans it (the move is not lost). Prices on rows outside
+    ``sessions`` are ignored.
+    """
+    grid = prices.index if sessions is None else sessions
+    panel = prices.reindex(grid).astype(np.float64)
+    out = {}
+    for column in panel.columns:
+        observed = panel[column].dropna()
+        out[column] = (observed / observed.shift(1) - 1.0).reindex(grid)
+    return pd.DataFrame(out, index=grid)
+
+
 def _basket(returns: pd.DataFrame, members: Sequence[str]) -> pd.Series:
     present = [m for m in members if m in returns.columns]
     if not present:
@@ -71,6 +137,7 @@ def scenario_factors(
     ai_infra: Sequence[str] = AI_INFRA_BASKET,
     tech: Sequence[str] = TECH_BASKET,
     tangible: Sequence[str] = TANGIBLE_BASKET,
+    sessions: pd.DatetimeIndex | None = None,
 ) -> pd.DataFrame:
     r"""Daily changes of the market factors that scenarios shock.
 
@@ -80,6 +147,8 @@ def scenario_factors(
         Point-in-time view; only prices and series it holds are used.
     ai_infra, tech, tangible : sequence of str
         Basket members (equal weight, daily rebalanced).
+    sessions : DatetimeIndex, optional
+        Session grid; default :func:`equity_sessions`.
 
     Returns
     -------
@@ -104,12 +173,15 @@ def scenario_factors(
     known at each close (:meth:`MarketData.known`), so a holiday in the
     yield data gives a change of 0 the next session.
     """
-    prices = market.prices
-    rets = prices.pct_change(fill_method=None)
-    out = pd.DataFrame(index=prices.index)
+    grid = equity_sessions(market) if sessions is None else sessions
+    wanted = {"HG=F", "CPER", "USO", *ai_infra, *tech, *tangible}
+    rets = session_returns(
+        market.prices[[c for c in market.prices.columns if c in wanted]], grid
+    )
+    out = pd.DataFrame(index=grid)
     for sid in ("DGS2", "DGS10", "T10YIE"):
         if sid in market.series:
-            out[sid] = market.known(sid).diff() * 100.0
+            out[sid] = market.known(sid, grid).diff() * 100.0
         else:
             out[sid] = np.nan
     hg = rets["HG=F"] if "HG=F" in rets else pd.Series(np.nan, index=rets.index)

@@ -112,8 +112,10 @@ def historical_replay(
 
     with :math:`V_0 = 1` before the first day.
 
-    NaN handling: a period is NaN when a weighted asset has no return on a
-    session of the period (names listed in ``missing``); nothing is filled.
+    NaN handling: rows where every weighted asset is NaN are not sessions
+    and are skipped; a period is NaN when a weighted asset lacks a return on
+    a session where others have one (names listed in ``missing``); nothing
+    is filled.
     """
     w = pd.Series(weights, dtype=np.float64)
     w = w[w != 0.0]
@@ -124,6 +126,9 @@ def historical_replay(
     for period in default_historical_periods() if periods is None else periods:
         end = None if period.end is None else pd.Timestamp(period.end)
         chunk = returns.loc[pd.Timestamp(period.start) : end, list(w.index)]
+        # Rows where none of the held assets has a return are not sessions of
+        # these assets (holidays that other columns of a wide panel trade).
+        chunk = chunk.dropna(how="all")
         row: dict[str, object] = {
             "name": period.name,
             "description": period.description,
