@@ -1,0 +1,114 @@
+"""The thesis engine (pure core).
+
+A thesis is a YAML document of baskets, pillars (claims checked against data
+through a small safe expression language), risks and an event study.
+
+Loading and the language
+    :func:`load_thesis`, :func:`default_thesis_text`, :func:`parse_expression`,
+    :func:`unparse`, :func:`check_expression`, :func:`parse_rule`
+Evaluation
+    :func:`evaluate`, :func:`history`, :func:`diff`, :func:`compare_claims`,
+    :func:`event_study`, :func:`thesis_event_study`
+"""
+
+from __future__ import annotations
+
+from importlib import resources as _resources
+
+from rotation.thesis._ast import (
+    Binary,
+    Call,
+    Compare,
+    Expr,
+    Name,
+    Number,
+    String,
+    Unary,
+)
+from rotation.thesis._errors import ExpressionError, ThesisError
+from rotation.thesis._evaluate import compare_claims, diff, evaluate, history
+from rotation.thesis._functions import (
+    BUILTIN_NAMES,
+    FUNCTIONS,
+    References,
+    check_expression,
+)
+from rotation.thesis._load import load_thesis
+from rotation.thesis._parser import parse_expression, unparse
+from rotation.thesis._results import (
+    Flip,
+    PillarStatus,
+    RiskStatus,
+    ThesisDiff,
+    ThesisEvaluation,
+    ThesisHistory,
+)
+from rotation.thesis._rule import Rule, parse_rule
+from rotation.thesis._spec import (
+    SHOCK_FACTORS,
+    Basket,
+    Claimed,
+    Pillar,
+    Risk,
+    Scenario,
+    Thesis,
+    Trigger,
+)
+from rotation.thesis._state import pillar_states
+
+__all__ = [
+    "BUILTIN_NAMES",
+    "FUNCTIONS",
+    "SHOCK_FACTORS",
+    "Basket",
+    "Binary",
+    "Call",
+    "Claimed",
+    "Compare",
+    "Expr",
+    "ExpressionError",
+    "Flip",
+    "Name",
+    "Number",
+    "Pillar",
+    "PillarStatus",
+    "References",
+    "Risk",
+    "RiskStatus",
+    "Rule",
+    "Scenario",
+    "String",
+    "Thesis",
+    "ThesisDiff",
+    "ThesisError",
+    "ThesisEvaluation",
+    "ThesisHistory",
+    "Trigger",
+    "Unary",
+    "check_expression",
+    "compare_claims",
+    "default_thesis_text",
+    "diff",
+    "evaluate",
+    "history",
+    "load_thesis",
+    "parse_expression",
+    "parse_rule",
+    "pillar_states",
+    "unparse",
+]
+
+DEFAULT_THESIS = "great_rotation_2026.yaml"
+
+
+def default_thesis_text() -> str:
+    """Return the text of the packaged default thesis (The Great 2026 Rotation).
+
+    Package data is read through :mod:`importlib.resources`, the one place the
+    core touches a packaged file; it never reads user files.
+    """
+    return (
+        _resources.files("rotation")
+        .joinpath("theses", DEFAULT_THESIS)
+        .read_text(encoding="utf-8")
+    )

@@ -1,0 +1,368 @@
+"""The thesis specification: pydantic models of a thesis file.
+
+Unknown keys are errors everywhere (``extra="forbid"``); every expression is
+parsed and checked against the function whitelist while the file loads, so a
+thesis that loads never fails later on syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from rotation.thesis._ast import Expr
+from rotation.thesis._errors import ExpressionError
+from rotation.thesis._functions import BUILTIN_NAMES, FUNCTIONS, check_expression
+from rotation.thesis._parser import parse_expression
+from rotation.thesis._rule import Rule, parse_rule
+
+__all__ = [
+    "GROUPS",
+    "LocatedValueError",
+    "SHOCK_FACTORS",
+    "Basket",
+    "Claimed",
+    "EventStudyPair",
+    "EventStudySpec",
+    "FamaFrenchProxy",
+    "Meta",
+    "Pillar",
+    "Risk",
+    "Scenario",
+    "Thesis",
+    "Trigger",
+]
+
+Group = Literal["drivers", "winners_losers", "small_caps", "watch_metrics"]
+GROUPS: tuple[str, ...] = ("drivers", "winners_losers", "small_caps", "watch_metrics")
+
+#: Market factors a scenario may shock, with their units.
+SHOCK_FACTORS: dict[str, str] = {
+    "DGS2": "change of the 2-year Treasury yield, basis points",
+    "DGS10": "change of the 10-year Treasury yield, basis points",
+    "T10YIE": "change of 10-year breakeven inflation, basis points",
+    "fed_path": "repricing of the Fed's expected path (dot-plot medians), bp",
+    "copper": "copper return, fraction",
+    "oil": "crude-oil return, fraction",
+    "natgas": "natural-gas return, fraction",
+    "ai_infra": "AI-infrastructure basket return, fraction",
+    "tech": "tech (XLK) return, fraction",
+    "tangible": "tangible basket (XLI XLB XLE) return, fraction",
+    "tech_minus_tangible": "tech minus tangible return spread, fraction",
+    "small_minus_large": "small minus large caps return spread, fraction",
+    "equity": "broad US equity (SPY) return, fraction",
+}
+
+_ID = r"^[a-z][a-z0-9_]{0,47}$"
+_RuleField = Annotated[Rule, BeforeValidator(parse_rule), PlainSerializer(str)]
+
+
+class LocatedValueError(ValueError):
+    """A validation failure that knows which key of the document it is about."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Meta(_Model):
+    """Where a thesis comes from."""
+
+    title: str = Field(min_length=1)
+    source: str = ""
+    date: dt.date | None = None
+    url: str = ""
+    summary: str = ""
+
+
+class Basket(_Model):
+    """A named set of assets with weights (equal weights by default).
+
+    ``members`` lists price symbols (or, in a Fama–French proxy, ``FF_IND_*``
+    series of daily returns); ``weights`` may give each member's weight.
+    """
+
+    members: tuple[str, ...] = Field(min_length=1)
+    weights: dict[str, float] | None = None
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data: Any) -> Any:
+        if isinstance(data, list | tuple):
+            return {"members": tuple(data)}
+        return data
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> Basket:
+        if len(set(self.members)) != len(self.members):
+            raise ValueError(f"basket members repeat: {list(self.members)}")
+        if self.weights is not None:
+            unknown = set(self.weights) - set(self.members)
+            missing = set(self.members) - set(self.weights)
+            if unknown or missing:
+                raise ValueError(
+                    "weights must name exactly the members "
+                    f"(unknown: {sorted(unknown)}, missing: {sorted(missing)})"
+                )
+            if any(w <= 0 for w in self.weights.values()):
+                raise ValueError("basket weights must be positive")
+        return self
+
+    def weight_map(self) -> dict[str, float] | None:
+        """Weights as a plain dict (``None`` for equal weights)."""
+        return None if self.weights is None else dict(self.weights)
+
+
+class Claimed(_Model):
+    """The value the source claimed, if it gave one."""
+
+    text: str = ""
+    value: float | None = None
+    date: dt.date | None = None
+
+
+class _Checked(_Model):
+    """A model holding an expression and a rule, parsed on load."""
+
+    expr: str | None = None
+    rule: _RuleField | None = None
+    hysteresis: float = Field(default=0.0, ge=0.0)
+    min_persistence: int = Field(default=1, ge=1, le=252)
+    _tree: Expr | None = PrivateAttr(default=None)
+
+    @field_validator("expr")
+    @classmethod
+    def _parse(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_expression(value)
+        return value
+
+    def model_post_init(self, context: Any, /) -> None:
+        if self.expr is not None:
+            self._tree = parse_expression(self.expr)
+
+    @property
+    def tree(self) -> Expr | None:
+        """The parsed expression (``None`` when there is none)."""
+        return self._tree
+
+
+class Pillar(_Checked):
+    """One testable claim of a thesis.
+
+    A pillar with no ``expr`` has no data by construction; ``no_data_reason``
+    must then say which data would fill it.
+    """
+
+    id: str = Field(pattern=_ID)
+    claim: str = Field(min_length=1)
+    group: Group = "drivers"
+    claimed: Claimed | None = None
+    weight: float = Field(default=1.0, ge=0.0, le=100.0)
+    no_data_reason: str = ""
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Pillar:
+        if (self.expr is None) != (self.rule is None):
+            raise ValueError("a pillar needs both 'expr' and 'rule', or neither")
+        if self.expr is None and not self.no_data_reason:
+            raise ValueError(
+                "a pillar without 'expr' must give 'no_data_reason' (what data "
+                "would fill it)"
+            )
+        return self
+
+
+class Trigger(_Checked):
+    """A condition that, when it holds, says a risk is playing out."""
+
+    weight: float = Field(default=0.0, ge=0.0, le=100.0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Trigger:
+        if self.expr is None or self.rule is None:
+            raise ValueError("a trigger needs both 'expr' and 'rule'")
+        return self
+
+
+class Scenario(_Model):
+    """A stress scenario in market terms; the risk engine applies it.
+
+    ``shocks`` maps a market factor (see :data:`SHOCK_FACTORS`) to its move:
+    yields in basis points, prices and spreads as fractional returns.
+    """
+
+    description: str = ""
+    horizon_days: int = Field(default=21, ge=1, le=756)
+    shocks: dict[str, float] = Field(min_length=1)
+
+    @field_validator("shocks")
+    @classmethod
+    def _known_factors(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(SHOCK_FACTORS))
+        if unknown:
+            raise ValueError(
+                f"unknown shock factor(s) {unknown}; allowed: "
+                f"{', '.join(sorted(SHOCK_FACTORS))}"
+            )
+        return value
+
+
+class Risk(_Model):
+    """A named risk: a stress scenario and/or a trigger that must not hold."""
+
+    id: str = Field(pattern=_ID)
+    description: str = Field(min_length=1)
+    scenario: Scenario | None = None
+    trigger: Trigger | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Risk:
+        if self.scenario is None and self.trigger is None:
+            raise ValueError("a risk needs a 'scenario', a 'trigger' or both")
+        return self
+
+
+class EventStudyPair(_Model):
+    """A long-versus-short comparison whose forward returns are studied."""
+
+    id: str = Field(pattern=_ID)
+    long: str
+    short: str
+
+
+class FamaFrenchProxy(_Model):
+    """A pillar re-evaluated on Fama–French industry indices back to 1926.
+
+    ``baskets`` maps the pillar's basket names to ``FF_IND_*`` series of daily
+    returns; the pillar's expression is evaluated on indices built from them.
+    """
+
+    id: str = Field(pattern=_ID)
+    pillar: str
+    baskets: dict[str, Basket]
+    long: str
+    short: str
+
+
+class EventStudySpec(_Model):
+    """Which forward returns to study, conditional on thesis health."""
+
+    level: float = Field(default=0.6, ge=0.0, le=1.0)
+    horizons: tuple[int, ...] = (21, 63, 126, 252)
+    pairs: tuple[EventStudyPair, ...] = ()
+    fama_french: tuple[FamaFrenchProxy, ...] = ()
+
+    @field_validator("horizons")
+    @classmethod
+    def _positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(h < 1 or h > 2520 for h in value):
+            raise ValueError(f"horizons must be 1..2520 sessions (got {value})")
+        return value
+
+
+class Thesis(_Model):
+    """A market thesis: metadata, baskets, pillars, risks and an event study.
+
+    Load one with :func:`rotation.thesis.load_thesis`.
+    """
+
+    version: Literal[1] = 1
+    meta: Meta
+    baskets: dict[str, Basket] = Field(default_factory=dict)
+    pillars: tuple[Pillar, ...] = Field(min_length=1)
+    risks: tuple[Risk, ...] = ()
+    event_study: EventStudySpec = Field(default_factory=EventStudySpec)
+
+    @field_validator("baskets")
+    @classmethod
+    def _basket_names(cls, value: dict[str, Basket]) -> dict[str, Basket]:
+        import re
+
+        for name in value:
+            if not re.match(_ID, name):
+                raise LocatedValueError(
+                    f"basket name {name!r} must be lower-case letters, digits "
+                    "and '_', starting with a letter",
+                    (name,),
+                )
+            if name in BUILTIN_NAMES or name in FUNCTIONS:
+                raise LocatedValueError(
+                    f"basket name {name!r} clashes with a builtin name or function",
+                    (name,),
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Thesis:
+        ids = [p.id for p in self.pillars] + [r.id for r in self.risks]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"pillar/risk ids must be unique (repeated: {dupes})")
+        checked: list[tuple[tuple[str | int, ...], _Checked]] = [
+            (("pillars", i, "expr"), p) for i, p in enumerate(self.pillars)
+        ]
+        checked += [
+            (("risks", j, "trigger", "expr"), r.trigger)
+            for j, r in enumerate(self.risks)
+            if r.trigger is not None
+        ]
+        for path, item in checked:
+            if item.tree is not None:
+                try:
+                    check_expression(
+                        item.tree, text=item.expr or "", baskets=self.baskets
+                    )
+                except ExpressionError as exc:
+                    raise LocatedValueError(str(exc), path) from None
+        for k, pair in enumerate(self.event_study.pairs):
+            for side_name, side in (("long", pair.long), ("short", pair.short)):
+                if side not in self.baskets:
+                    raise LocatedValueError(
+                        f"event_study pair {pair.id!r}: unknown basket {side!r}; "
+                        f"allowed: {', '.join(sorted(self.baskets))}",
+                        ("event_study", "pairs", k, side_name),
+                    )
+        pillar_ids = {p.id for p in self.pillars}
+        for k, proxy in enumerate(self.event_study.fama_french):
+            where = ("event_study", "fama_french", k)
+            if proxy.pillar not in pillar_ids:
+                raise LocatedValueError(
+                    f"fama_french proxy {proxy.id!r}: unknown pillar "
+                    f"{proxy.pillar!r}; allowed: {', '.join(sorted(pillar_ids))}",
+                    (*where, "pillar"),
+                )
+            for side_name, side in (("long", proxy.long), ("short", proxy.short)):
+                if side not in proxy.baskets:
+                    raise LocatedValueError(
+                        f"fama_french proxy {proxy.id!r}: {side!r} is not one of "
+                        f"its baskets ({', '.join(sorted(proxy.baskets))})",
+                        (*where, side_name),
+                    )
+        return self
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        """Return the pillar called ``pillar_id``."""
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(
+            f"no pillar {pillar_id!r}; pillars: {', '.join(p.id for p in self.pillars)}"
+        )
