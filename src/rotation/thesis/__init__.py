@@ -27,6 +27,13 @@ from rotation.thesis._ast import (
 )
 from rotation.thesis._errors import ExpressionError, ThesisError
 from rotation.thesis._evaluate import compare_claims, diff, evaluate, history
+from rotation.thesis._event_study import (
+    EventStudyResult,
+    event_study,
+    fama_french_index,
+    forward_relative_return,
+    thesis_event_study,
+)
 from rotation.thesis._functions import (
     BUILTIN_NAMES,
     FUNCTIONS,
@@ -65,6 +72,7 @@ __all__ = [
     "Call",
     "Claimed",
     "Compare",
+    "EventStudyResult",
     "Expr",
     "ExpressionError",
     "Flip",
@@ -90,11 +98,15 @@ __all__ = [
     "default_thesis_text",
     "diff",
     "evaluate",
+    "event_study",
+    "fama_french_index",
+    "forward_relative_return",
     "history",
     "load_thesis",
     "parse_expression",
     "parse_rule",
     "pillar_states",
+    "thesis_event_study",
     "unparse",
 ]
 

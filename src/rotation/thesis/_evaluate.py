@@ -113,6 +113,11 @@ def _run(
     )
     weights = pd.Series([i.weight for i in items], index=columns, dtype="float64")
     kinds = pd.Series([i.kind for i in items], index=columns)
+    has_data = codes_frame.to_numpy() >= 0
+    total = float(weights.sum())
+    coverage = (has_data * weights.to_numpy()[None, :]).sum(axis=1) / (
+        total if total > 0 else 1.0
+    )
     health = _health(
         codes_frame.to_numpy(), weights.to_numpy(), (kinds == "risk").to_numpy()
     )
@@ -122,6 +127,7 @@ def _run(
         codes=codes_frame,
         since=since_frame,
         health=pd.Series(health, index=index, name="health"),
+        coverage=pd.Series(coverage, index=index, name="coverage"),
         weights=weights,
         kinds=kinds,
     )

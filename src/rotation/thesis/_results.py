@@ -240,6 +240,8 @@ class ThesisHistory:
         First session of the current status at each date.
     health : Series of shape (n_sessions,)
         Daily thesis health in [0, 1] (NaN where no pillar has data).
+    coverage : Series of shape (n_sessions,)
+        Share of the total weight carried by items with data each day.
     weights : Series
         Health weight per item (risks negated: they count while quiet).
     kinds : Series
@@ -251,6 +253,7 @@ class ThesisHistory:
     codes: pd.DataFrame
     since: pd.DataFrame
     health: pd.Series
+    coverage: pd.Series
     weights: pd.Series
     kinds: pd.Series
 
