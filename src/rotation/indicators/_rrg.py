@@ -9,7 +9,11 @@ import numpy as np
 import pandas as pd
 
 from rotation.indicators._trend import rolling_zscore
-from rotation.indicators._validation import check_frame, check_window, observed_rows
+from rotation.indicators._validation import (
+    check_frame,
+    check_window,
+    per_column_observations,
+)
 
 __all__ = ["RRG", "rrg", "to_weekly"]
 
@@ -275,9 +279,10 @@ def rrg(
 
     NaN handling: NaN until the windows fill and wherever a price of the
     asset or the benchmark is NaN inside a window (z-score variant); the
-    EMA variant skips NaN values. Rows where no asset has a relative
-    strength (benchmark holidays in a wider panel) are not observations:
-    they are skipped and NaN in the output. Nothing is filled.
+    EMA variant skips NaN values. A NaN relative strength is not an
+    observation: each asset's windows count its own non-NaN values, rows
+    where it is NaN (e.g. benchmark holidays in a wider panel) are skipped
+    and NaN in the output. Nothing is filled.
 
     References
     ----------
@@ -303,21 +308,22 @@ def rrg(
         bench = both.pop("__benchmark__")
         assets = both
     relative_strength = assets.mul(100.0).div(bench, axis=0)
-    rows = observed_rows(relative_strength)
-    observed = relative_strength[rows]
-    if variant == "zscore":
-        ratio = 100.0 + rolling_zscore(observed, window)
-        roc = ratio / ratio.shift(momentum_window) - 1.0
-        mom = 100.0 + rolling_zscore(roc, window)
-    else:
-        fast = observed.ewm(
-            span=momentum_window, adjust=False, min_periods=momentum_window
-        ).mean()
-        slow = observed.ewm(span=window, adjust=False, min_periods=window).mean()
-        ratio = 100.0 * fast / slow
-        mom = 100.0 * ratio / ratio.shift(momentum_window)
-    rs_ratio = ratio.reindex(relative_strength.index)
-    rs_momentum = mom.reindex(relative_strength.index)
+
+    def ratio_line(rs: pd.DataFrame) -> pd.DataFrame:
+        if variant == "zscore":
+            return 100.0 + rolling_zscore(rs, window)
+        fast = rs.ewm(span=momentum_window, adjust=False, min_periods=momentum_window)
+        slow = rs.ewm(span=window, adjust=False, min_periods=window)
+        return 100.0 * fast.mean() / slow.mean()
+
+    def momentum_line(ratio: pd.DataFrame) -> pd.DataFrame:
+        if variant == "zscore":
+            roc = ratio / ratio.shift(momentum_window) - 1.0
+            return 100.0 + rolling_zscore(roc, window)
+        return 100.0 * ratio / ratio.shift(momentum_window)
+
+    rs_ratio = per_column_observations(relative_strength, ratio_line)
+    rs_momentum = per_column_observations(rs_ratio, momentum_line)
     return RRG(
         rs_ratio=rs_ratio,
         rs_momentum=rs_momentum,

@@ -11,7 +11,7 @@ from rotation.indicators._kernels import _rolling_zscore
 from rotation.indicators._validation import (
     check_frame_or_series,
     check_window,
-    on_observed_rows,
+    per_column_observations,
 )
 
 __all__ = [
@@ -55,10 +55,11 @@ def momentum(prices: PandasT, window: int, *, skip: int = 0) -> PandasT:
     -----
     .. math:: m_t = \frac{P_{t-s}}{P_{t-s-w}} - 1
 
-    NaN handling: NaN for the first ``window + skip`` observations and where
-    either price is NaN; nothing is filled. Rows where every column is NaN
-    (holidays of these assets in a wider panel) are not observations: they
-    are skipped when counting and are NaN in the output.
+    NaN handling: a NaN is not an observation: each column's window counts
+    only its own non-NaN values, rows where it is NaN are skipped and NaN in
+    the output (so holidays in a wider panel never break a window). Nothing
+    is filled.
+    NaN for each column's first ``window + skip`` observations.
 
     Examples
     --------
@@ -69,7 +70,7 @@ def momentum(prices: PandasT, window: int, *, skip: int = 0) -> PandasT:
     values = _float(prices, "prices")
     window = check_window(window)
     skip = check_window(skip, "skip", minimum=0)
-    return on_observed_rows(
+    return per_column_observations(
         values, lambda x: x.shift(skip) / x.shift(skip + window) - 1.0
     )
 
@@ -99,10 +100,11 @@ def moving_average_slope(
         \text{MA}_t = \frac{1}{w}\sum_{k=0}^{w-1} P_{t-k}, \qquad
         s_t = \frac{\text{MA}_t}{\text{MA}_{t-\ell}} - 1
 
-    NaN handling: the moving average needs ``window`` non-NaN prices, so the
-    output is NaN for the first ``window + slope_window - 1`` observations and
-    wherever a NaN price lies in either window. Rows where every column is
-    NaN are skipped (not observations) and NaN in the output.
+    NaN handling: a NaN is not an observation: each column's window counts
+    only its own non-NaN values, rows where it is NaN are skipped and NaN in
+    the output (so holidays in a wider panel never break a window). Nothing
+    is filled.
+    NaN for each column's first ``window + slope_window - 1`` observations.
     """
     values = _float(prices, "prices")
     window = check_window(window)
@@ -112,7 +114,7 @@ def moving_average_slope(
         average = _moving_average(x, window)
         return average / average.shift(slope_window) - 1.0
 
-    return on_observed_rows(values, compute)
+    return per_column_observations(values, compute)
 
 
 def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
@@ -134,9 +136,11 @@ def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
     -----
     .. math:: d_t = \frac{P_t}{\text{MA}_t} - 1
 
-    NaN handling: NaN until ``window`` prices exist and wherever the window
-    holds a NaN price. Rows where every column is NaN are skipped (not
-    observations) and NaN in the output.
+    NaN handling: a NaN is not an observation: each column's window counts
+    only its own non-NaN values, rows where it is NaN are skipped and NaN in
+    the output (so holidays in a wider panel never break a window). Nothing
+    is filled.
+    NaN for each column's first ``window - 1`` observations.
 
     Examples
     --------
@@ -146,7 +150,9 @@ def distance_from_moving_average(prices: PandasT, window: int) -> PandasT:
     """
     values = _float(prices, "prices")
     window = check_window(window)
-    return on_observed_rows(values, lambda x: x / _moving_average(x, window) - 1.0)
+    return per_column_observations(
+        values, lambda x: x / _moving_average(x, window) - 1.0
+    )
 
 
 def rolling_zscore(values: PandasT, window: int) -> PandasT:
@@ -173,10 +179,12 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
 
     (sample standard deviation, as pandas ``rolling().std()``).
 
-    NaN handling: NaN unless all ``window`` values of the trailing window are
-    non-NaN, and NaN where the window is constant (:math:`s_t = 0`). Rows
-    where every column is NaN are skipped (not observations) and NaN in the
-    output.
+    NaN handling: a NaN is not an observation: each column's window counts
+    only its own non-NaN values, rows where it is NaN are skipped and NaN in
+    the output (so holidays in a wider panel never break a window). Nothing
+    is filled.
+    NaN for each column's first ``window - 1`` observations and where the
+    window is constant (:math:`s_t = 0`).
 
     Examples
     --------
@@ -186,7 +194,7 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
     """
     frame = _float(values, "values")
     window = check_window(window, minimum=2)
-    return on_observed_rows(frame, lambda x: _zscore(x, window))
+    return per_column_observations(frame, lambda x: _zscore(x, window))
 
 
 def _zscore(frame: PandasT, window: int) -> PandasT:
@@ -223,7 +231,7 @@ def drawdown_from_high(prices: PandasT, window: int | None = None) -> PandasT:
 
     NaN handling: NaN where :math:`P_t` is NaN; NaN prices are skipped when
     taking the high, so the high is defined from the first price on. With a
-    ``window``, rows where every column is NaN do not count in it.
+    ``window``, it counts each column's own non-NaN observations.
     Non-positive prices (e.g. WTI on 2020-04-20) make the ratio meaningless:
     use this on positive prices only.
 
@@ -237,6 +245,6 @@ def drawdown_from_high(prices: PandasT, window: int | None = None) -> PandasT:
     if window is None:
         return values / values.cummax() - 1.0
     size = check_window(window)
-    return on_observed_rows(
+    return per_column_observations(
         values, lambda x: x / x.rolling(size, min_periods=1).max() - 1.0
     )

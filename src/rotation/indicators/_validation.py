@@ -105,3 +105,38 @@ def on_observed_rows(values: PandasT, compute: Callable[[PandasT], PandasT]) -> 
     if mask.all():
         return compute(values)
     return compute(values[mask]).reindex(values.index)
+
+
+def per_column_observations(
+    values: PandasT, compute: Callable[[PandasT], PandasT]
+) -> PandasT:
+    """Apply ``compute`` to each column's own non-NaN observations.
+
+    For univariate indicators a NaN is not an observation of that column: it
+    neither counts in a window nor breaks one, and the output is NaN there.
+    ``compute`` must treat columns independently and map leading NaN to NaN
+    (true of rolling windows, shifts and EMAs), so columns whose only NaN
+    are leading or trailing, or shared by every column, go in one call.
+    """
+    if isinstance(values, pd.Series):
+        return on_observed_rows(values, compute)
+    rows = observed_rows(values)
+    present = values.notna().to_numpy()[rows]
+    n_rows = present.shape[0]
+    counts = present.sum(axis=0)
+    first = np.argmax(present, axis=0)
+    last = n_rows - 1 - np.argmax(present[::-1], axis=0)
+    interior_nan = np.where(counts > 0, (last - first + 1) - counts, 0)
+    if not interior_nan.any():
+        return on_observed_rows(values, compute)
+    clean = np.flatnonzero(interior_nan == 0)
+    parts = []
+    if clean.size:
+        parts.append(on_observed_rows(values.iloc[:, clean], compute))
+    for position in np.flatnonzero(interior_nan):
+        parts.append(on_observed_rows(values.iloc[:, [int(position)]], compute))
+    order = np.concatenate([clean, np.flatnonzero(interior_nan)])
+    out = pd.concat(parts, axis=1)
+    out = out.iloc[:, np.argsort(order, kind="stable")]
+    out.columns = values.columns
+    return out
