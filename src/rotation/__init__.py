@@ -25,7 +25,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree
 __all__ = ["MarketData", "SeriesInfo", "__version__", "open_store"]
 
 
-def open_store(path: Any = None, *, read_only: bool = False) -> Store:
+def open_store(path: Any = None, *, read_only: bool = False, lock_timeout: float = 30.0) -> Store:
     """Open (creating on first use) the DuckDB store.
 
     Parameters
@@ -35,6 +35,8 @@ def open_store(path: Any = None, *, read_only: bool = False) -> Store:
         ``~/.local/share/rotation/rotation.duckdb``.
     read_only : bool, default False
         Open without taking the write lock.
+    lock_timeout : float, default 30.0
+        Seconds to wait for another writer before raising ``StoreBusyError``.
 
     Returns
     -------
@@ -44,4 +46,4 @@ def open_store(path: Any = None, *, read_only: bool = False) -> Store:
     # pulls in duckdb.
     from rotation.data.store import open_store as _open
 
-    return _open(path, read_only=read_only)
+    return _open(path, read_only=read_only, lock_timeout=lock_timeout)

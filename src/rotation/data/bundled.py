@@ -38,6 +38,10 @@ def load_bundled_frames() -> dict[str, pd.DataFrame]:
     frames = {name: pd.read_parquet(base / f"{name}.parquet") for name in ("prices", "series", "dots")}
     for name, col in (("prices", "date"), ("series", "date"), ("dots", "meeting_date")):
         frames[name][col] = pd.to_datetime(frames[name][col]).astype("datetime64[ns]")
+    for frame in frames.values():
+        for col in frame.columns:
+            if str(frame[col].dtype) == "Float64":
+                frame[col] = frame[col].astype("float64")
     return frames
 
 
@@ -55,6 +59,7 @@ def load_market_data(as_of: str | pd.Timestamp | None = None) -> MarketData:
         keys = pd.MultiIndex.from_arrays([prices["symbol"], prices["date"]])
         prices = prices[~keys.isin(bad)]
     wide = prices.pivot(index="date", columns="symbol", values="adj_close").sort_index()
+    wide = wide.astype("float64")
     wide.index.name = "date"
     wide.columns.name = None
     catalog = series_catalog()

@@ -6,8 +6,10 @@ Two kinds of flag, both on simple daily returns of one symbol:
   next day's move gives most of it back (|log r_t + log r_{t+1}| below half
   of |log r_t|). This is the signature of a bad tick (CPER 2014-12-04/05,
   2015-02-02/03). Both legs are flagged; the suspected bad price is at t.
-* ``large_move``: |r_t| above ``move_threshold`` without a reversal. Real
-  crashes (CPER 2025-07-30, copper tariff news) land here for a human to look at.
+* ``large_move``: |r_t| above ``move_threshold`` and above ``sigmas`` times the
+  symbol's trailing volatility, without a reversal. Real crashes (CPER
+  2025-07-30, -19% on the copper tariff news, about 15 sigma) land here for a
+  human to look at; a 20% earnings move in a volatile stock does not.
 
 Flagged points can be quarantined in the store (excluded from analytics,
 reversible); nothing is removed from the stored history.
@@ -22,7 +24,8 @@ __all__ = ["flag_price_moves"]
 
 
 def flag_price_moves(
-    prices: pd.DataFrame, *, spike_threshold: float = 0.2, move_threshold: float = 0.25
+    prices: pd.DataFrame, *, spike_threshold: float = 0.2, move_threshold: float = 0.12,
+    sigmas: float = 10.0, window: int = 63,
 ) -> pd.DataFrame:
     """Flag suspicious daily moves in a long price frame.
 
@@ -32,8 +35,13 @@ def flag_price_moves(
         Long frame with columns ``symbol``, ``date``, ``adj_close``.
     spike_threshold : float, default 0.2
         Minimum |return| of the first leg of a reverting spike.
-    move_threshold : float, default 0.25
+    move_threshold : float, default 0.12
         Minimum |return| of a non-reverting large move.
+    sigmas : float, default 10.0
+        A large move must also exceed this many trailing standard deviations.
+    window : int, default 63
+        Observations in the trailing volatility (mean absolute log return
+        times sqrt(pi/2), excluding the day itself).
 
     Returns
     -------
@@ -61,7 +69,10 @@ def flag_price_moves(
         & ((log_ret + nxt).abs() < 0.5 * log_ret.abs())
     ).fillna(False).astype(bool)
     reversal = spike.groupby(frame["symbol"], sort=False).shift(1, fill_value=False).astype(bool)
-    large = ((ret.abs() > move_threshold) & ~spike & ~reversal).fillna(False).astype(bool)
+    trailing = log_ret.abs().groupby(frame["symbol"], sort=False).transform(
+        lambda x: x.shift(1).rolling(window, min_periods=20).mean()) * np.sqrt(np.pi / 2)
+    unusual = (ret.abs() > move_threshold) & (log_ret.abs() > sigmas * trailing)
+    large = (unusual & ~spike & ~reversal).fillna(False).astype(bool)
     rows = []
     dates = frame["date"]
     prev_dates = dates.groupby(frame["symbol"], sort=False).shift(1)

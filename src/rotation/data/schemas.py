@@ -38,6 +38,13 @@ def _problems(
     ]
 
 
+def _per_key(keys: pd.Series, rule: Callable[[str], bool]) -> np.ndarray:
+    # Evaluate a per-symbol rule once per distinct key, not once per row.
+    codes, uniques = pd.factorize(keys.astype(str))
+    answers = np.array([bool(rule(str(u))) for u in uniques] + [False])
+    return answers[codes]
+
+
 def _date_problems(frame: pd.DataFrame, file: str, today: pd.Timestamp) -> list[RowProblem]:
     raw = frame["_raw_date"] if "_raw_date" in frame else frame["date"].astype(str)
     out = _problems(frame, frame["date"].isna(), file, "date",
@@ -97,7 +104,7 @@ def validate_prices(
         out += _unparsed(frame, col, file)
     out += _problems(frame, frame["close"].isna() & frame["adj_close"].isna(), file, "close",
                      "row has neither close nor adj_close")
-    may_go_negative = frame["symbol"].map(lambda s: negative_allowed(str(s))).astype(bool)
+    may_go_negative = _per_key(frame["symbol"], negative_allowed)
     for col in _PRICE_FIELDS:
         bad = (frame[col] <= 0) & ~may_go_negative
         out += _problems(frame, bad, file, col, "price must be positive")
@@ -133,8 +140,7 @@ def validate_observations(
         out += _problems(frame, bad, file, "value", "value is not a number",
                          value=lambda b: text.loc[b.index])
     out += _problems(frame, ~np.isfinite(frame["value"].fillna(0)), file, "value", "value is infinite")
-    sids = frame["series_id"].astype(str)
-    positive_only = sids.map(lambda s: price_like(s) and not negative_allowed(s)).astype(bool)
+    positive_only = _per_key(frame["series_id"], lambda s: price_like(s) and not negative_allowed(s))
     out += _problems(frame, (frame["value"] <= 0) & positive_only, file, "value",
                      "price-like series must be positive")
     keys = ["series_id", "date"] + (["realtime_start"] if "realtime_start" in frame else [])

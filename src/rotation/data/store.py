@@ -174,9 +174,6 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect(write=True) as con:
                 con.execute(_SCHEMA)
-        elif not read_only:
-            with self._connect(write=True) as con:  # migrate older stores
-                con.execute(_SCHEMA)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, read_only={self.read_only})"
@@ -213,6 +210,8 @@ class Store:
                         ) from exc
                     time.sleep(0.05)
             try:
+                if write:  # creates tables an older store lacks; a no-op otherwise
+                    con.execute(_SCHEMA)
                 yield con
             finally:
                 con.close()
@@ -240,8 +239,7 @@ class Store:
                                    negative_allowed=negative_allowed)
         if problems:
             raise ValidationError(problems)
-        batch = frame[["symbol", "date", *_PRICE_VALUES, "source", "_row"]].copy()
-        batch["date"] = batch["date"].dt.date
+        batch = frame[["symbol", "date", *_PRICE_VALUES, "source", "_row"]]
         report = self._upsert(
             batch, table="prices", keys=("symbol", "date"), values=_PRICE_VALUES,
             file=file, replace=replace, kind="prices", skipped=0,
@@ -288,7 +286,7 @@ class Store:
             batch["realtime_end"] = pd.NaT
         batch = batch[["series_id", "date", "value", "realtime_start", "realtime_end", "source", "_row"]]
         for col in ("date", "realtime_start", "realtime_end"):
-            batch[col] = pd.to_datetime(batch[col]).dt.date
+            batch[col] = pd.to_datetime(batch[col]).astype("datetime64[ns]")
         return self._upsert(
             batch, table="observations", keys=("series_id", "date", "realtime_start"),
             values=("value",), file=file, replace=replace, kind="observations",
@@ -302,7 +300,6 @@ class Store:
         if problems:
             raise ValidationError(problems)
         batch = frame[["meeting_date", "horizon", "midpoint", "participants", "source", "_row"]].copy()
-        batch["meeting_date"] = batch["meeting_date"].dt.date
         batch["participants"] = batch["participants"].astype("int64")
         return self._upsert(batch, table="dots", keys=("meeting_date", "horizon", "midpoint"),
                             values=("participants",), file=file, replace=replace, kind="dots",
@@ -323,7 +320,10 @@ class Store:
             con.register("batch_df", batch)
             try:
                 con.execute("BEGIN TRANSACTION")
-                con.execute("CREATE OR REPLACE TEMP TABLE s AS SELECT * FROM batch_df")
+                # Dates travel as datetime64 (fast) and become DATE here.
+                dates = [c for c in ("date", "meeting_date", "realtime_start", "realtime_end") if c in batch]
+                casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE s AS SELECT * REPLACE ({casts}) FROM batch_df")
                 conflicts = con.execute(
                     f"SELECT s._row, {', '.join(f's.{v} AS new_{v}, t.{v} AS old_{v}' for v in values)},"
                     f" t.source AS old_source FROM s JOIN {table} t ON {on} WHERE {differs} ORDER BY s._row"

@@ -31,6 +31,7 @@ class _BaseCovariance:
     n_features_in_: int
     n_observations_: int
     feature_names_in_: FloatArray | None
+    _min_observations = 2
 
     def fit(self, X: Any, y: None = None) -> Any:
         """Estimate the covariance of ``X``.
@@ -51,7 +52,7 @@ class _BaseCovariance:
         self.feature_names_in_ = (
             None if names is None else np.asarray(names, dtype=object)
         )
-        array = as_2d_float(X, "X")
+        array = as_2d_float(X, "X", minimum=self._min_observations)
         self.n_features_in_ = array.shape[1]
         self.n_observations_ = array.shape[0]
         self._estimate(array)
@@ -141,6 +142,8 @@ class EWMACovariance(_BaseCovariance):
     NaN handling: raises on NaN; drop incomplete rows first.
     """
 
+    _min_observations = 1
+
     def __init__(self, *, half_life: float = 63.0, assume_centered: bool = False):
         self.half_life = half_life
         self.assume_centered = assume_centered
@@ -182,8 +185,8 @@ class EWMACovariance(_BaseCovariance):
 
         Parameters
         ----------
-        X : array-like of shape (n_new_observations, n_assets)
-            The next returns, in time order.
+        X : array-like of shape (n_new_observations, n_assets) or (n_assets,)
+            The next returns, in time order (a 1-D array is one observation).
         y : None
             Ignored.
 
@@ -191,10 +194,10 @@ class EWMACovariance(_BaseCovariance):
         -------
         self
         """
-        if not hasattr(self, "covariance_"):
-            return self.fit(X)
         array = np.asarray(X, dtype=np.float64)
         array = array[None, :] if array.ndim == 1 else array
+        if not hasattr(self, "covariance_"):
+            return self.fit(array if getattr(X, "columns", None) is None else X)
         if array.shape[1] != self.n_features_in_ or not np.all(np.isfinite(array)):
             raise ValueError(
                 f"X must be finite with {self.n_features_in_} columns "

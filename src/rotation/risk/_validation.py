@@ -43,7 +43,7 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
-def as_2d_float(returns: Any, name: str = "returns") -> FloatArray:
+def as_2d_float(returns: Any, name: str = "returns", *, minimum: int = 2) -> FloatArray:
     """Return a finite 2-D float array of shape (n_observations, n_assets)."""
     array = np.asarray(returns, dtype=np.float64)
     if array.ndim == 1:
@@ -53,9 +53,9 @@ def as_2d_float(returns: Any, name: str = "returns") -> FloatArray:
             f"{name} must be 2-D of shape (n_observations, n_assets) "
             f"(got {array.ndim} dimensions)."
         )
-    if array.shape[0] < 2:
+    if array.shape[0] < minimum:
         raise ValueError(
-            f"{name} needs at least 2 observations (got {array.shape[0]})."
+            f"{name} needs at least {minimum} observations (got {array.shape[0]})."
         )
     if not np.all(np.isfinite(array)):
         bad = int((~np.isfinite(array)).any(axis=1).sum())

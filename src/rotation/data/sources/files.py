@@ -91,7 +91,8 @@ def _parse_dates(raw: pd.Series) -> pd.Series:
 def _to_number(raw: pd.Series, missing: frozenset[str] = FRED_MISSING) -> pd.Series:
     text = raw.astype("string").str.strip()
     text = text.mask(text.isin(list(missing)) | text.isna(), None)
-    return pd.to_numeric(text, errors="coerce")
+    # Plain float64 with NaN: nullable Float64 would leak pd.NA into the core.
+    return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def _read_text(path: Path) -> str:

@@ -1,0 +1,319 @@
+"""Numba kernels of the backtest engine and the parameter sweep.
+
+Each kernel is written as plain Python (``_name_py``, readable, testable
+without numba) and compiled as ``_name = njit(_name_py)``. Kernels trust their
+inputs: validation happens in the public functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from rotation._typing import BoolArray, FloatArray, IntArray
+
+#: Columns of the metrics array the sweep kernel fills, in order.
+SWEEP_METRICS: tuple[str, ...] = (
+    "total_return",
+    "cagr",
+    "volatility",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "calmar",
+    "hit_rate",
+    "turnover",
+    "costs_paid",
+)
+
+
+def _simulate_py(
+    asset_returns: FloatArray,
+    cash_returns: FloatArray,
+    targets: FloatArray,
+    decide: BoolArray,
+    cost_rate: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Simulate a portfolio that trades at close t to the targets decided at t-1.
+
+    Returns equity (n_obs,), post-trade weights (n_obs, n_assets), trades
+    (n_obs, n_assets) and costs as a fraction of pre-cost equity (n_obs,).
+    """
+    n_obs, n_assets = asset_returns.shape
+    equity = np.empty(n_obs)
+    weights = np.zeros((n_obs, n_assets))
+    trades = np.zeros((n_obs, n_assets))
+    costs = np.zeros(n_obs)
+    w = np.zeros(n_assets)
+    w_cash = 1.0
+    value = 1.0
+    if n_obs > 0:
+        equity[0] = 1.0
+    for t in range(1, n_obs):
+        growth = w_cash * (1.0 + cash_returns[t])
+        for j in range(n_assets):
+            w[j] = w[j] * (1.0 + asset_returns[t, j])
+            growth += w[j]
+        if growth <= 0.0:  # wiped out (possible only with leverage or shorts)
+            value = 0.0
+            w[:] = 0.0
+            w_cash = 0.0
+            equity[t] = 0.0
+            continue
+        for j in range(n_assets):
+            w[j] = w[j] / growth
+        w_cash = w_cash * (1.0 + cash_returns[t]) / growth
+        value = value * growth
+        # The one place where decisions become positions: the targets decided
+        # at the close of t-1 are traded at the close of t.
+        if decide[t - 1]:
+            gross = 0.0
+            invested = 0.0
+            for j in range(n_assets):
+                delta = targets[t - 1, j] - w[j]
+                trades[t, j] = delta
+                gross += abs(delta)
+                w[j] = targets[t - 1, j]
+                invested += w[j]
+            costs[t] = gross * cost_rate
+            value = value * (1.0 - costs[t])
+            w_cash = 1.0 - invested
+        equity[t] = value
+        for j in range(n_assets):
+            weights[t, j] = w[j]
+    return equity, weights, trades, costs
+
+
+_simulate = njit(cache=True)(_simulate_py)
+
+
+def _rank_decisions_py(
+    prices: FloatArray,
+    decide: BoolArray,
+    lookback: int,
+    skip: int,
+) -> tuple[IntArray, IntArray]:
+    """Order assets by momentum at each decision date.
+
+    Momentum at t is ``prices[t - skip] / prices[t - skip - lookback] - 1``;
+    an asset is eligible when both prices exist. Returns, per decision (in
+    date order), the asset order (best first, ties by column order) and the
+    number of eligible assets.
+    """
+    n_obs, n_assets = prices.shape
+    n_decisions = 0
+    for t in range(n_obs):
+        if decide[t]:
+            n_decisions += 1
+    order = np.zeros((n_decisions, n_assets), dtype=np.int64)
+    n_eligible = np.zeros(n_decisions, dtype=np.int64)
+    key = np.empty(n_assets)
+    d = 0
+    for t in range(n_obs):
+        if not decide[t]:
+            continue
+        end = t - skip
+        start = end - lookback
+        count = 0
+        for j in range(n_assets):
+            key[j] = np.inf
+            if start >= 0:
+                p0 = prices[start, j]
+                p1 = prices[end, j]
+                if not (np.isnan(p0) or np.isnan(p1)):
+                    key[j] = -(p1 / p0 - 1.0)
+                    count += 1
+        order[d, :] = np.argsort(key, kind="mergesort")
+        n_eligible[d] = count
+        d += 1
+    return order, n_eligible
+
+
+_rank_decisions = njit(cache=True)(_rank_decisions_py)
+
+
+def _sweep_momentum_py(
+    prices: FloatArray,
+    asset_returns: FloatArray,
+    cash_returns: FloatArray,
+    decide: BoolArray,
+    lookbacks: IntArray,
+    skips: IntArray,
+    top_ks: IntArray,
+    cost_rates: FloatArray,
+    periods_per_year: float,
+    keep_returns: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Metrics (and optionally net returns) of every top-k momentum variant.
+
+    One momentum ranking per (lookback, skip) pair serves every top-k; one
+    simulation per (pair, top-k) serves every cost level, because the weight
+    path after each trade is the target whatever the cost. Net equity at cost
+    c is the shared gross equity times a factor that changes only on trade
+    days, so return sums are shared on the other days and only the drawdown is
+    tracked per cost every day. Returns metrics of shape
+    (n_pairs, n_top_k, n_costs, n_metrics) and net returns of shape
+    (n_pairs, n_top_k, n_costs, n_obs - 1) (empty unless ``keep_returns``).
+    """
+    n_obs, n_assets = prices.shape
+    n_pairs = lookbacks.shape[0]
+    n_k = top_ks.shape[0]
+    n_c = cost_rates.shape[0]
+    n_metrics = 10
+    metrics = np.full((n_pairs, n_k, n_c, n_metrics), np.nan)
+    n_ret = n_obs - 1 if keep_returns else 0
+    returns_out = np.zeros((n_pairs, n_k, n_c, n_ret))
+    n_periods = n_obs - 1
+    if n_periods < 2:
+        return metrics, returns_out
+    for p in prange(n_pairs):
+        order, n_eligible = _rank_decisions(prices, decide, lookbacks[p], skips[p])
+        w = np.zeros(n_assets)
+        target = np.zeros(n_assets)
+        held = np.zeros(n_assets, dtype=np.int64)
+        # per-cost accumulators over trade days
+        t_r = np.zeros(n_c)
+        t_r2 = np.zeros(n_c)
+        t_x = np.zeros(n_c)
+        t_x2 = np.zeros(n_c)
+        t_down = np.zeros(n_c)
+        t_pos = np.zeros(n_c)
+        t_nonzero = np.zeros(n_c)
+        factor = np.ones(n_c)
+        peak = np.ones(n_c)
+        floor = np.ones(n_c)
+        mdd = np.zeros(n_c)
+        paid = np.zeros(n_c)
+        for ki in range(n_k):
+            k = top_ks[ki]
+            w[:] = 0.0
+            n_held = 0
+            w_cash = 1.0
+            t_r[:] = 0.0
+            t_r2[:] = 0.0
+            t_x[:] = 0.0
+            t_x2[:] = 0.0
+            t_down[:] = 0.0
+            t_pos[:] = 0.0
+            t_nonzero[:] = 0.0
+            factor[:] = 1.0
+            peak[:] = 1.0
+            floor[:] = 1.0
+            mdd[:] = 0.0
+            paid[:] = 0.0
+            # shared accumulators over days without a trade
+            s_r = 0.0
+            s_r2 = 0.0
+            s_x = 0.0
+            s_x2 = 0.0
+            s_down = 0.0
+            n_pos = 0.0
+            n_nonzero = 0.0
+            gross_equity = 1.0
+            traded_total = 0.0
+            d = 0
+            for t in range(1, n_obs):
+                growth = w_cash * (1.0 + cash_returns[t])
+                for h in range(n_held):
+                    j = held[h]
+                    w[j] = w[j] * (1.0 + asset_returns[t, j])
+                    growth += w[j]
+                for h in range(n_held):
+                    j = held[h]
+                    w[j] = w[j] / growth
+                w_cash = w_cash * (1.0 + cash_returns[t]) / growth
+                previous_equity = gross_equity
+                gross_equity = gross_equity * growth
+                cash_t = cash_returns[t]
+                if decide[t - 1]:
+                    m = min(k, n_eligible[d])
+                    target[:] = 0.0
+                    for i in range(m):
+                        target[order[d, i]] = 1.0 / m
+                    n_held = 0
+                    invested = 0.0
+                    gross = 0.0
+                    for j in range(n_assets):
+                        gross += abs(target[j] - w[j])
+                        w[j] = target[j]
+                        if target[j] != 0.0:
+                            held[n_held] = j
+                            n_held += 1
+                            invested += target[j]
+                    w_cash = 1.0 - invested
+                    d += 1
+                    traded_total += gross
+                    for c in range(n_c):
+                        cost = gross * cost_rates[c]
+                        r = growth * (1.0 - cost) - 1.0
+                        paid[c] += previous_equity * factor[c] * growth * cost
+                        factor[c] = factor[c] * (1.0 - cost)
+                        x = r - cash_t
+                        t_r[c] += r
+                        t_r2[c] += r * r
+                        t_x[c] += x
+                        t_x2[c] += x * x
+                        if x < 0.0:
+                            t_down[c] += x * x
+                        if r != 0.0:
+                            t_nonzero[c] += 1.0
+                            if r > 0.0:
+                                t_pos[c] += 1.0
+                        if keep_returns:
+                            returns_out[p, ki, c, t - 1] = r
+                else:
+                    r = growth - 1.0
+                    x = r - cash_t
+                    s_r += r
+                    s_r2 += r * r
+                    s_x += x
+                    s_x2 += x * x
+                    if x < 0.0:
+                        s_down += x * x
+                    if r != 0.0:
+                        n_nonzero += 1.0
+                        if r > 0.0:
+                            n_pos += 1.0
+                    if keep_returns:
+                        for c in range(n_c):
+                            returns_out[p, ki, c, t - 1] = r
+                for c in range(n_c):
+                    e = gross_equity * factor[c]
+                    if e > peak[c]:
+                        peak[c] = e
+                        floor[c] = e * (1.0 + mdd[c])
+                    elif e < floor[c]:
+                        mdd[c] = e / peak[c] - 1.0
+                        floor[c] = e
+            n = float(n_periods)
+            for c in range(n_c):
+                out = metrics[p, ki, c]
+                equity = gross_equity * factor[c]
+                out[0] = equity - 1.0
+                if equity > 0.0:
+                    out[1] = equity ** (periods_per_year / n) - 1.0
+                else:
+                    out[1] = -1.0
+                sr = s_r + t_r[c]
+                var_r = (s_r2 + t_r2[c] - sr * sr / n) / (n - 1.0)
+                out[2] = np.sqrt(max(var_r, 0.0) * periods_per_year)
+                sx = s_x + t_x[c]
+                mean_x = sx / n
+                var_x = (s_x2 + t_x2[c] - sx * sx / n) / (n - 1.0)
+                if var_x > 0.0:
+                    out[3] = mean_x / np.sqrt(var_x) * np.sqrt(periods_per_year)
+                down = s_down + t_down[c]
+                if down > 0.0:
+                    out[4] = mean_x / np.sqrt(down / n) * np.sqrt(periods_per_year)
+                out[5] = mdd[c]
+                if mdd[c] < 0.0:
+                    out[6] = out[1] / abs(mdd[c])
+                nonzero = n_nonzero + t_nonzero[c]
+                if nonzero > 0.0:
+                    out[7] = (n_pos + t_pos[c]) / nonzero
+                out[8] = 0.5 * traded_total * periods_per_year / n
+                out[9] = paid[c]
+    return metrics, returns_out
+
+
+_sweep_momentum = njit(cache=True, parallel=True)(_sweep_momentum_py)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rotation import open_store
+from rotation.data.ingest import load_bundled
+from rotation.data.store import Store
+
+
+@pytest.fixture(scope="session")
+def loaded_store(tmp_path_factory) -> Store:
+    """A file-backed store with the bundled dataset loaded through the public API."""
+    path = tmp_path_factory.mktemp("store") / "rotation.duckdb"
+    store = open_store(path)
+    load_bundled(store)
+    return store
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Store:
+    return Store(tmp_path / "s.duckdb", today=pd.Timestamp("2026-11-25"))
