@@ -69,7 +69,10 @@ class TestReference:
         expected = (both - roll.mean()) / roll.std()
         # different summation schemes (pandas online vs shifted sums): loose-ish
         np.testing.assert_allclose(
-            rolling_zscore(both, window).to_numpy(), expected.to_numpy(), rtol=1e-8, atol=1e-9
+            rolling_zscore(both, window).to_numpy(),
+            expected.to_numpy(),
+            rtol=1e-8,
+            atol=1e-9,
         )
 
     def test_rolling_zscore_vs_numpy_loop(self, market):
@@ -92,7 +95,9 @@ class TestReference:
                 continue
             expected[t] = x[t] / np.nanmax(x[: t + 1]) - 1.0
             expected_w[t] = x[t] / np.nanmax(x[max(0, t - 251) : t + 1]) - 1.0
-        np.testing.assert_allclose(drawdown_from_high(series).to_numpy(), expected, rtol=1e-14)
+        np.testing.assert_allclose(
+            drawdown_from_high(series).to_numpy(), expected, rtol=1e-14
+        )
         np.testing.assert_allclose(
             drawdown_from_high(series, 252).to_numpy(), expected_w, rtol=1e-14
         )
@@ -104,7 +109,9 @@ class TestReference:
         np.testing.assert_allclose(float(hg.loc["2025-07-31"]), 4.35, atol=0.05)
         dd = drawdown_from_high(hg)
         np.testing.assert_allclose(dd.loc["2025-07-23"], 0.0, atol=0)
-        np.testing.assert_allclose(dd.loc["2025-07-31"], 4.3305 / 5.795 - 1.0, rtol=1e-6)
+        np.testing.assert_allclose(
+            dd.loc["2025-07-31"], 4.3305 / 5.795 - 1.0, rtol=1e-6
+        )
         assert dd.loc["2025-07-31"] < -0.2
 
     @pytest.mark.parametrize(
@@ -122,14 +129,18 @@ class TestReference:
         for column in copper.columns:
             own = copper[column].dropna()
             expected = fn(own).reindex(copper.index)
-            np.testing.assert_allclose(out[column].to_numpy(), expected.to_numpy(), rtol=0, atol=0)
+            np.testing.assert_allclose(
+                out[column].to_numpy(), expected.to_numpy(), rtol=0, atol=0
+            )
 
     def test_holiday_rows_do_not_break_windows(self):
         idx = pd.bdate_range("2024-01-01", periods=6)
         prices = pd.DataFrame({"A": [1.0, 2.0, np.nan, 3.0, 4.0, 5.0]}, index=idx)
         out = momentum(prices, 2)
         assert np.isnan(out.iloc[2, 0])
-        np.testing.assert_allclose(out["A"].iloc[[3, 4, 5]].to_numpy(), [2.0, 1.0, 2 / 3], rtol=1e-14)
+        np.testing.assert_allclose(
+            out["A"].iloc[[3, 4, 5]].to_numpy(), [2.0, 1.0, 2 / 3], rtol=1e-14
+        )
 
 
 class TestProperties:
@@ -140,7 +151,10 @@ class TestProperties:
         values = 100 + np.cumsum(rng.normal(size=(200, 3)), axis=0)
         values[rng.random(values.shape) < 0.02] = np.nan
         np.testing.assert_allclose(
-            _rolling_zscore(values, window), _rolling_zscore_py(values, window), rtol=0, atol=1e-12
+            _rolling_zscore(values, window),
+            _rolling_zscore_py(values, window),
+            rtol=0,
+            atol=1e-12,
         )
 
     @settings(deadline=None, max_examples=30)
@@ -207,11 +221,15 @@ class TestNoLookAhead:
 
 class TestErrors:
     def test_zscore_window(self):
-        with pytest.raises(ValueError, match=r"window must be >= 2 observations \(got 1\)"):
+        with pytest.raises(
+            ValueError, match=r"window must be >= 2 observations \(got 1\)"
+        ):
             rolling_zscore(pd.Series([1.0, 2.0]), 1)
 
     def test_skip_negative(self):
-        with pytest.raises(ValueError, match=r"skip must be >= 0 observations \(got -1\)"):
+        with pytest.raises(
+            ValueError, match=r"skip must be >= 0 observations \(got -1\)"
+        ):
             momentum(pd.Series([1.0, 2.0]), 1, skip=-1)
 
     def test_window_type(self):
