@@ -140,7 +140,7 @@ class TestReference:
         ]
         tails = result.tails(2)
         a = tails[tails["symbol"] == "A"]
-        # (101,99)->(99,99): heading 180 deg, speed 2; (99,99)->(99,101): 90 deg, speed 2
+        # (101,99)->(99,99): 180 deg, speed 2; (99,99)->(99,101): 90 deg, speed 2
         np.testing.assert_allclose(
             a["heading_deg"].to_numpy(), [180.0, 90.0], atol=1e-12
         )
