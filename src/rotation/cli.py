@@ -293,3 +293,7 @@ def data_quarantine(
 def main() -> None:  # pragma: no cover - console entry point
     """Run the CLI."""
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
