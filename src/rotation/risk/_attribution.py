@@ -106,11 +106,12 @@ def _align(
             "factors must be a DataFrame with one column per factor "
             f"(got {type(factors).__name__})."
         )
-    y = portfolio_returns(returns, weights).rename("portfolio")
+    y = portfolio_returns(returns, weights)
     if risk_free is not None:
         y = y - risk_free.reindex(y.index)
+    y = y.rename("__portfolio__")
     joined = pd.concat([y, factors], axis=1, join="inner")
-    return joined["portfolio"], joined[list(factors.columns)]
+    return joined["__portfolio__"], joined[list(factors.columns)]
 
 
 def factor_attribution(
