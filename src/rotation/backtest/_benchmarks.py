@@ -44,9 +44,7 @@ def equal_weight(
     decide[0] = True
     priced = prices.notna().to_numpy()
     counts = priced.sum(axis=1, keepdims=True)
-    weights = np.divide(
-        priced, counts, out=np.zeros(priced.shape), where=counts > 0
-    )
+    weights = np.divide(priced, counts, out=np.zeros(priced.shape), where=counts > 0)
     targets = np.where(decide[:, None], weights, np.nan)
     return pd.DataFrame(targets, index=index, columns=prices.columns)
 

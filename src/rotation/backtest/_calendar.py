@@ -14,10 +14,16 @@ __all__ = ["Rebalance", "rebalance_mask"]
 
 #: Named calendars; a sequence of dates gives a custom calendar.
 Rebalance: TypeAlias = (
-    Literal["daily", "weekly", "month_end", "quarter_end", "year_end"] | Sequence[DateLike]
+    Literal["daily", "weekly", "month_end", "quarter_end", "year_end"]
+    | Sequence[DateLike]
 )
 
-_PERIOD_CODE = {"weekly": "W-FRI", "month_end": "M", "quarter_end": "Q", "year_end": "Y"}
+_PERIOD_CODE = {
+    "weekly": "W-FRI",
+    "month_end": "M",
+    "quarter_end": "Q",
+    "year_end": "Y",
+}
 _LAST_WEEKDAY = {
     "weekly": pd.offsets.Week(weekday=4),
     "month_end": pd.offsets.BMonthEnd(),
@@ -63,9 +69,7 @@ def rebalance_mask(index: pd.DatetimeIndex, rebalance: Rebalance) -> BoolArray:
     ['2024-01-31']
     """
     if not isinstance(index, pd.DatetimeIndex):
-        raise ValueError(
-            f"index must be a DatetimeIndex (got {type(index).__name__})."
-        )
+        raise ValueError(f"index must be a DatetimeIndex (got {type(index).__name__}).")
     n = len(index)
     if isinstance(rebalance, str):
         if rebalance == "daily":
@@ -83,7 +87,7 @@ def rebalance_mask(index: pd.DatetimeIndex, rebalance: Rebalance) -> BoolArray:
         last = index[-1].normalize()
         mask[-1] = last == _LAST_WEEKDAY[rebalance].rollforward(last)
         return mask
-    dates = pd.DatetimeIndex(pd.to_datetime(list(rebalance)))
+    dates = pd.DatetimeIndex(pd.to_datetime([pd.Timestamp(d) for d in rebalance]))
     positions = index.searchsorted(dates, side="right") - 1
     mask = np.zeros(n, dtype=bool)
     mask[positions[positions >= 0]] = True

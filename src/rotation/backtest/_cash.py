@@ -53,7 +53,9 @@ def cash_returns(
     if index is None:
         index = pd.DatetimeIndex(rate_percent.index)
     if not day_count > 0:
-        raise ValueError(f"day_count must be positive (got {day_count}); use 360 or 365.")
+        raise ValueError(
+            f"day_count must be positive (got {day_count}); use 360 or 365."
+        )
     rate = rate_percent.reindex(index).to_numpy(dtype=float)
     days = np.diff(index.to_numpy()) / np.timedelta64(1, "D")
     out = np.zeros(len(index))

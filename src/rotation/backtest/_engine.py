@@ -112,11 +112,12 @@ def backtest(
         1 + r^{g}_t = w^{c}_{t-1}(1 + c_t) + \sum_i w_{t-1,i}(1 + r_{t,i})
 
     and on a trade at t the portfolio pays
-    :math:`k_t = (\text{cost} + \text{slippage})/10^4 \cdot \sum_i |w^*_i - \tilde w_{t,i}|`
-    of its value, where :math:`\tilde w` are the drifted weights, so the net
-    return is :math:`(1 + r^{g}_t)(1 - k_t) - 1` and the weights become the
-    targets :math:`w^*`. Cash (weight :math:`1 - \sum_i w_i`, negative when
-    leveraged) earns :math:`c_t`.
+    :math:`k_t = (\text{cost} + \text{slippage}) 10^{-4}
+    \sum_i |w^*_i - \tilde w_{t,i}|` of its value, where :math:`\tilde w`
+    are the drifted weights, so the net return is
+    :math:`(1 + r^{g}_t)(1 - k_t) - 1` and the weights become the targets
+    :math:`w^*`. Cash (weight :math:`1 - \sum_i w_i`, negative when leveraged)
+    earns :math:`c_t`.
 
     NaN handling: a NaN price is carried as unchanged (see
     :func:`prices_to_returns`); a non-zero target on an asset with no price at
@@ -209,7 +210,7 @@ def _check_targets(
     if bad.any():
         row, col = (int(v[0]) for v in np.nonzero(bad))
         raise ValueError(
-            f"target_weights puts {targets[row, col]:.4f} in {prices.columns[col]!r} on "
-            f"{index[row].date()}, when it has no price; an asset can only be "
-            "targeted once it trades."
+            f"target_weights puts {targets[row, col]:.4f} in "
+            f"{prices.columns[col]!r} on {index[row].date()}, when it has no "
+            "price; an asset can only be targeted once it trades."
         )

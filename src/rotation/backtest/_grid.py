@@ -59,9 +59,7 @@ class SweepGrid:
                 )
             if len(set(values)) != len(values):
                 raise ValueError(f"{name} has duplicate values: {list(values)!r}.")
-        if not self.cost_bps or any(
-            not np.isfinite(c) or c < 0 for c in self.cost_bps
-        ):
+        if not self.cost_bps or any(not np.isfinite(c) or c < 0 for c in self.cost_bps):
             raise ValueError(
                 f"cost_bps must be a non-empty list of numbers >= 0 "
                 f"(got {list(self.cost_bps)!r})."

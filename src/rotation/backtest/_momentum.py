@@ -25,7 +25,9 @@ def _check_window(lookback: int, skip: int, top_k: int | None = None) -> None:
         raise ValueError(f"top_k must be an integer >= 1 (got {top_k!r}).")
 
 
-def momentum_scores(prices: pd.DataFrame, *, lookback: int, skip: int = 0) -> pd.DataFrame:
+def momentum_scores(
+    prices: pd.DataFrame, *, lookback: int, skip: int = 0
+) -> pd.DataFrame:
     r"""Trailing return over ``lookback`` sessions, ending ``skip`` sessions ago.
 
     Parameters

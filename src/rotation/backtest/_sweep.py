@@ -11,7 +11,6 @@ import pandas as pd
 
 from rotation import measures
 from rotation.backtest._calendar import rebalance_mask
-from rotation.backtest._cash import prices_to_returns
 from rotation.backtest._engine import cash_array, validate_prices
 from rotation.backtest._grid import SweepGrid
 from rotation.backtest._kernels import SWEEP_METRICS, _sweep_momentum
@@ -36,9 +35,9 @@ class SweepInputs:
     columns : tuple of str
     prices : ndarray of shape (n_observations, n_assets)
         Adjusted closes carried forward over gaps, NaN before listing.
-    asset_returns : ndarray of shape (n_observations, n_assets)
-        Close-to-close returns, 0 where there is no price.
     cash_returns : ndarray of shape (n_observations,)
+    cash_index : ndarray of shape (n_observations,)
+        Compounded cash returns, 1.0 at the first session.
     decide : ndarray of bool, shape (n_observations,)
         Decision closes of the grid's calendar.
     periods_per_year : float
@@ -47,8 +46,8 @@ class SweepInputs:
     index: pd.DatetimeIndex
     columns: tuple[str, ...]
     prices: np.ndarray
-    asset_returns: np.ndarray
     cash_returns: np.ndarray
+    cash_index: np.ndarray
     decide: np.ndarray
     periods_per_year: float
 
@@ -82,13 +81,13 @@ def prepare_sweep(
     validate_prices(prices)
     index = pd.DatetimeIndex(prices.index)
     filled = prices.ffill().to_numpy(dtype=float, na_value=np.nan)
-    returns = prices_to_returns(prices).to_numpy(dtype=float, na_value=np.nan)
+    cash = cash_array(cash_returns, index)
     return SweepInputs(
         index=index,
         columns=tuple(str(c) for c in prices.columns),
         prices=np.ascontiguousarray(filled),
-        asset_returns=np.ascontiguousarray(np.where(np.isnan(returns), 0.0, returns)),
-        cash_returns=cash_array(cash_returns, index),
+        cash_returns=cash,
+        cash_index=np.cumprod(1.0 + cash),
         decide=rebalance_mask(index, grid.rebalance),
         periods_per_year=measures.periods_per_year(index),
     )
@@ -125,8 +124,7 @@ def sweep_chunk(
     skips = np.array([p[1] for p in pairs], dtype=np.int64)
     return _sweep_momentum(
         inputs.prices,
-        inputs.asset_returns,
-        inputs.cash_returns,
+        inputs.cash_index,
         inputs.decide,
         lookbacks,
         skips,
@@ -166,7 +164,8 @@ class SweepResult:
     @cached_property
     def best(self) -> pd.Series:
         """The row of the variant with the highest Sharpe ratio."""
-        return self.metrics.loc[self.metrics["sharpe"].idxmax()]
+        position = int(np.nanargmax(self.metrics["sharpe"].to_numpy()))
+        return self.metrics.iloc[position]
 
     def heatmap(
         self,
@@ -217,7 +216,9 @@ class SweepResult:
             excess returns over cash with per-period Sharpe ratios.
         """
         if self.returns is None:
-            raise ValueError("deflated_sharpe needs a sweep run with keep_returns=True.")
+            raise ValueError(
+                "deflated_sharpe needs a sweep run with keep_returns=True."
+            )
         per_period = self.metrics["sharpe"].to_numpy() / np.sqrt(self.periods_per_year)
         excess = self.returns[self.best["variant"]] - self.cash_returns
         ok = per_period[~np.isnan(per_period)]

@@ -79,9 +79,7 @@ def thesis_tilt(
             f"{missing}); available: {list(prices.columns)}."
         )
     if mode not in ("underweight", "long_short"):
-        raise ValueError(
-            f"mode must be 'underweight' or 'long_short' (got {mode!r})."
-        )
+        raise ValueError(f"mode must be 'underweight' or 'long_short' (got {mode!r}).")
     if not 0.0 <= tilt <= 1.0:
         raise ValueError(f"tilt must be in [0, 1] (got {tilt!r}).")
     if not isinstance(signal, pd.Series):
