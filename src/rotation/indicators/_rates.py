@@ -149,7 +149,8 @@ def year_over_year(observations: pd.Series, periods: int = 12) -> pd.Series:
     -----
     .. math:: y_t = 100 \left(\frac{x_t}{x_{t-p}} - 1\right)
 
-    The shift counts observations, not calendar time: pass gap-free data.
+    The shift counts observations, not calendar time: pass gap-free data
+    (:func:`rates_path` matches months by date instead).
 
     NaN handling: NaN for the first ``periods`` observations and where either
     value is NaN.
@@ -177,13 +178,16 @@ def _known_year_over_year(
     # With vintages, keep each observation's first release: the yoy of first
     # releases is what was knowable, and it keeps one value per observation.
     first = observations.sort_values("known_from").groupby(level=0).head(1).sort_index()
-    yoy = year_over_year(first["value"], 12)
-    known_from = first["known_from"]
-    # A yoy value is known once both of its observations are; the later one is
-    # published later, so its known_from is the yoy's, provided releases are
-    # in order. Take the max to be safe.
-    knowable = pd.concat([known_from, known_from.shift(12)], axis=1).max(axis=1)
-    frame = pd.DataFrame({"value": yoy, "known_from": knowable})
+    values = first["value"].astype("float64")
+    # Match by calendar date, not by row: monthly series have holes (no
+    # October 2025 CPI after the US government shutdown).
+    year_ago = pd.DatetimeIndex(first.index) - pd.DateOffset(years=1)
+    previous = values.reindex(year_ago).to_numpy()
+    previous_known = first["known_from"].reindex(year_ago).to_numpy()
+    yoy = 100.0 * (values.to_numpy() / previous - 1.0)
+    # A change is known once both observations are published.
+    knowable = np.maximum(first["known_from"].to_numpy(), previous_known)
+    frame = pd.DataFrame({"value": yoy, "known_from": knowable}, index=first.index)
     return known_on(frame, index)
 
 
@@ -218,7 +222,9 @@ def rates_path(market: MarketData) -> pd.DataFrame:
     .. math::
         \text{gap}_t = 100\left(\frac{X_m}{X_{m-12}} - 1\right) - 2
 
-    with :math:`m` the latest month whose release is known at :math:`t`.
+    with :math:`m` the latest month whose release is known at :math:`t` and
+    :math:`m-12` the same month a year earlier, matched by date (a missing
+    month, such as October 2025 CPI, gives no value rather than a wrong one).
 
     Point in time: every macro value comes from ``market.known`` (or the
     same rule on derived values), and an SEP counts from its meeting date
