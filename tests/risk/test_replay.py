@@ -25,7 +25,7 @@ class TestReference:
         w = {"A": 0.5, "B": 0.5, "C": -1.0}
         period = HistoricalPeriod("p", "", "2020-01-06", "2020-03-31")
         out = historical_replay(returns, w, [period]).iloc[0]
-        chunk = returns.loc["2020-01-06":"2020-03-31"]
+        chunk = returns.loc["2020-01-07":"2020-03-31"]  # from the 01-06 close
         value, peak, mdd, worst = 1.0, 1.0, 0.0, np.inf
         for _, row in chunk.iterrows():
             day = 0.5 * row["A"] + 0.5 * row["B"] - row["C"]

@@ -20,7 +20,8 @@ class HistoricalPeriod:
     name : str
     description : str
     start : str
-        First session (ISO date, inclusive).
+        The close the replay starts from (ISO date); returns of later
+        sessions are counted, so a peak-to-trough period starts at the peak.
     end : str or None
         Last session (inclusive); None runs to the last date available.
     """
@@ -45,10 +46,11 @@ def default_historical_periods() -> tuple[HistoricalPeriod, ...]:
     Returns
     -------
     tuple of HistoricalPeriod
-        2000-2002 (S&P 500 peak 2000-03-24 to trough 2002-10-09), 2008
-        (calendar year), Feb-Mar 2020 (peak 2020-02-19 to trough
-        2020-03-23), 2022 (calendar year) and the thesis's own 2026
-        (2026-01-02 to the last date available).
+        2000-2002 (S&P 500 peak close 2000-03-24 to trough 2002-10-09),
+        2008 (calendar year, from the 2007-12-31 close), Feb-Mar 2020 (peak
+        close 2020-02-19 to trough 2020-03-23), 2022 (calendar year) and the
+        thesis's own 2026 (from the 2026-01-02 close of the article's date to
+        the last date available).
     """
     return (
         HistoricalPeriod(
@@ -58,7 +60,7 @@ def default_historical_periods() -> tuple[HistoricalPeriod, ...]:
             "2002-10-09",
         ),
         HistoricalPeriod(
-            "gfc_2008", "Global financial crisis, 2008", "2008-01-01", "2008-12-31"
+            "gfc_2008", "Global financial crisis, 2008", "2007-12-31", "2008-12-31"
         ),
         HistoricalPeriod(
             "covid_2020",
@@ -69,7 +71,7 @@ def default_historical_periods() -> tuple[HistoricalPeriod, ...]:
         HistoricalPeriod(
             "inflation_2022",
             "Inflation and rate shock, 2022",
-            "2022-01-01",
+            "2021-12-31",
             "2022-12-31",
         ),
         HistoricalPeriod(
@@ -97,8 +99,9 @@ def historical_replay(
     Returns
     -------
     DataFrame
-        One row per period: ``name``, ``description``, ``start``, ``end``
-        (sessions actually used), ``n_sessions``, ``total_return``,
+        One row per period: ``name``, ``description``, ``start`` (the
+        period's starting close), ``end`` (last session used),
+        ``n_sessions`` (returns counted), ``total_return``,
         ``max_drawdown`` (negative), ``worst_day``, ``missing`` (weighted
         assets with no data in the period; the row is NaN if any).
 
@@ -126,6 +129,9 @@ def historical_replay(
     for period in default_historical_periods() if periods is None else periods:
         end = None if period.end is None else pd.Timestamp(period.end)
         chunk = returns.loc[pd.Timestamp(period.start) : end, list(w.index)]
+        # The start is the close the replay starts from: its own return is
+        # the move into that close and is not part of the period.
+        chunk = chunk.loc[chunk.index > pd.Timestamp(period.start)]
         # Rows where none of the held assets has a return are not sessions of
         # these assets (holidays that other columns of a wide panel trade).
         chunk = chunk.dropna(how="all")
@@ -141,7 +147,7 @@ def historical_replay(
             "missing": "",
         }
         if len(chunk):
-            row["start"] = chunk.index[0].date().isoformat()
+            row["start"] = pd.Timestamp(period.start).date().isoformat()
             row["end"] = chunk.index[-1].date().isoformat()
             incomplete = [str(c) for c in chunk.columns if chunk[c].isna().any()]
             row["missing"] = ", ".join(incomplete)
