@@ -25,10 +25,8 @@ class TestSection:
         tables = [b for b in section.blocks if isinstance(b, TableBlock)]
         figures = [b for b in section.blocks if isinstance(b, FigureBlock)]
         assert len(figures) == 2
-        assert all(
-            f.figure.layout.template.layout.paper_bgcolor is not None or f.caption
-            for f in figures
-        )
+        for fig in figures:
+            assert fig.figure.layout.title.text and fig.caption and fig.sources
         scenario_table = tables[0].frame
         assert list(scenario_table["Scenario"]) == [
             "fed_reversal",
