@@ -52,13 +52,24 @@ FRED_SERIES = (
     "DFEDTARU DFEDTARL DFF EFFR FEDFUNDS SOFR DGS3MO DGS2 DGS10 DGS30 T10Y2Y T10YIE "
     "T5YIE DFII10 CPIAUCSL CPILFESL PCEPILFE UNRATE PCOPPUSDM VIXCLS USREC"
 ).split()
-EIA = {"EIA_WTI": "wti-daily.csv", "EIA_BRENT": "brent-daily.csv",
-       "EIA_HENRY_HUB": "henry_hub_daily.csv"}
+EIA = {
+    "EIA_WTI": "wti-daily.csv",
+    "EIA_BRENT": "brent-daily.csv",
+    "EIA_HENRY_HUB": "henry_hub_daily.csv",
+}
 # Known bad ticks (PROVENANCE.md "Known defects"): the outlier *price* dates; the
 # reported +50%/+46% returns on 2014-12-05 and 2015-02-03 are the reversals.
 QUARANTINE = [
-    {"symbol": "CPER", "date": "2014-12-04", "reason": "bad tick: -33% then +50% next day (PROVENANCE.md)"},
-    {"symbol": "CPER", "date": "2015-02-02", "reason": "bad tick: -29% then +46% next day (PROVENANCE.md)"},
+    {
+        "symbol": "CPER",
+        "date": "2014-12-04",
+        "reason": "bad tick: -33% then +50% next day (PROVENANCE.md)",
+    },
+    {
+        "symbol": "CPER",
+        "date": "2015-02-02",
+        "reason": "bad tick: -29% then +46% next day (PROVENANCE.md)",
+    },
 ]
 
 
@@ -67,43 +78,64 @@ def sha256(path: Path) -> str:
 
 
 def build_prices(src: Path, log: dict) -> pd.DataFrame:
-    close = read_price_parquet(src / "prices/us_equity_etf_close.parquet",
-                               source="Yahoo Finance adjusted close (dsturdy/Factor_Attribution)")
+    close = read_price_parquet(
+        src / "prices/us_equity_etf_close.parquet",
+        source="Yahoo Finance adjusted close (dsturdy/Factor_Attribution)",
+    )
     close = close[close["symbol"].isin(ETFS + STOCKS)]
-    ohlcv = read_price_parquet(src / "prices/etf_ohlcv.parquet",
-                               source="Yahoo-style OHLCV (jonsflow/risk-model)",
-                               close_is_adjusted=False)
+    ohlcv = read_price_parquet(
+        src / "prices/etf_ohlcv.parquet",
+        source="Yahoo-style OHLCV (jonsflow/risk-model)",
+        close_is_adjusted=False,
+    )
     ohlcv = ohlcv[ohlcv["symbol"].isin(ETFS)]
     # Two downloads of adjusted prices differ by a constant factor (dividend
     # re-basing); rebase the OHLC onto the adj_close panel and log the factor.
     merged = close.drop(columns=["open", "high", "low", "close", "volume"]).merge(
         ohlcv[["symbol", "date", "open", "high", "low", "close", "volume"]],
-        on=["symbol", "date"], how="left")
+        on=["symbol", "date"],
+        how="left",
+    )
     factors = {}
     for sym, grp in merged.groupby("symbol"):
         ratio = (grp["adj_close"] / grp["close"]).dropna()
         if len(ratio):
             factor = float(ratio.median())
-            factors[sym] = {"factor": round(factor, 6),
-                            "max_rel_dev": float((ratio / factor - 1).abs().max())}
+            factors[sym] = {
+                "factor": round(factor, 6),
+                "max_rel_dev": float((ratio / factor - 1).abs().max()),
+            }
             idx = grp.index
             for col in ("open", "high", "low", "close"):
                 merged.loc[idx, col] = grp[col] * factor
     log["ohlc_rebase_factors"] = factors
     parts = [merged]
     for sym, code in FUTURES.items():
-        yahoo = read_price_csv(src / f"futures/{code}_F_danielkoh_2018_2025.csv", symbol=sym,
-                               source="Yahoo Finance continuous front month (DanielKoh2004/StockMaster)")
+        yahoo = read_price_csv(
+            src / f"futures/{code}_F_danielkoh_2018_2025.csv",
+            symbol=sym,
+            source="Yahoo Finance continuous front month (DanielKoh2004/StockMaster)",
+        )
         yahoo = yahoo[yahoo["close"].notna()]
         parts.append(yahoo)
-        fmp = {"HG": "HG_F_junyoungsim_2000_2023_fmp.csv", "CL": "CL_F_junyoungsim_fmp.csv"}.get(code)
+        fmp = {
+            "HG": "HG_F_junyoungsim_2000_2023_fmp.csv",
+            "CL": "CL_F_junyoungsim_fmp.csv",
+        }.get(code)
         if fmp:
-            older = read_price_csv(src / "futures" / fmp, symbol=sym,
-                                   source="FMP continuous front month (junyoung-sim/times)")
-            overlap = older.merge(yahoo[["date", "close"]], on="date", suffixes=("", "_y"))
+            older = read_price_csv(
+                src / "futures" / fmp,
+                symbol=sym,
+                source="FMP continuous front month (junyoung-sim/times)",
+            )
+            overlap = older.merge(
+                yahoo[["date", "close"]], on="date", suffixes=("", "_y")
+            )
             log.setdefault("futures_overlap", {})[sym] = {
                 "days": len(overlap),
-                "median_abs_rel_diff": float((overlap["close"] / overlap["close_y"] - 1).abs().median()),
+                "median_abs_rel_diff": float(
+                    (overlap["close"] / overlap["close_y"] - 1).abs().median()
+                ),
             }
             parts.append(older[older["date"] < yahoo["date"].min()])
     prices = pd.concat(parts, ignore_index=True)
@@ -132,19 +164,39 @@ def build_series(src: Path, log: dict) -> pd.DataFrame:
             bad = diff[diff > 1e-9 * np.maximum(1, vals.loc[common].abs())]
             if len(bad):
                 conflicts.setdefault(sid, []).append(
-                    {"newer_file": f"{folder}/{sid}.csv", "dates": len(bad),
-                     "max_abs_diff": float(bad.max())})
+                    {
+                        "newer_file": f"{folder}/{sid}.csv",
+                        "dates": len(bad),
+                        "max_abs_diff": float(bad.max()),
+                    }
+                )
             merged = vals.combine_first(merged)
         assert merged is not None, sid
-        frames.append(pd.DataFrame({"series_id": sid, "date": merged.index,
-                                    "value": merged.to_numpy(), "source": "FRED"}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series_id": sid,
+                    "date": merged.index,
+                    "value": merged.to_numpy(),
+                    "source": "FRED",
+                }
+            )
+        )
     for sid, name in EIA.items():
         obs = read_observations_csv(src / "eia" / name, series_id=sid)
         obs = obs.dropna(subset=["value"])
-        frames.append(obs.assign(source="EIA")[["series_id", "date", "value", "source"]])
-    ff_files = ("F-F_Research_Data_5_Factors_2x3_daily.csv", "F-F_Research_Data_Factors_daily.csv",
-                "F-F_Momentum_Factor_daily.csv", "10_Industry_Portfolios_Daily_hpfauchald.csv")
-    ff = pd.concat([read_fama_french(src / "famafrench" / f) for f in ff_files], ignore_index=True)
+        frames.append(
+            obs.assign(source="EIA")[["series_id", "date", "value", "source"]]
+        )
+    ff_files = (
+        "F-F_Research_Data_5_Factors_2x3_daily.csv",
+        "F-F_Research_Data_Factors_daily.csv",
+        "F-F_Momentum_Factor_daily.csv",
+        "10_Industry_Portfolios_Daily_hpfauchald.csv",
+    )
+    ff = pd.concat(
+        [read_fama_french(src / "famafrench" / f) for f in ff_files], ignore_index=True
+    )
     ff = ff.dropna(subset=["value"])
     # The 3-factor file reaches back to 1926, the 5-factor file to 1963; where both
     # have a factor on a day they agree to the published rounding, keep the first.
@@ -156,18 +208,25 @@ def build_series(src: Path, log: dict) -> pd.DataFrame:
 
 
 def build_dots(src: Path, log: dict) -> pd.DataFrame:
-    files = ["palewire_dotplot_first_2023-08.csv", "ft_long_data_2020-06_2025-09.csv",
-             "palewire_dotplot_latest.csv"]
+    files = [
+        "palewire_dotplot_first_2023-08.csv",
+        "ft_long_data_2020-06_2025-09.csv",
+        "palewire_dotplot_latest.csv",
+    ]
     parts = [read_dot_plot(src / "fomc" / f).assign(file=f) for f in files]
     allrows = pd.concat(parts, ignore_index=True)
     # The FT file rounds some midpoints (3.88 for 3.875); snap to the 1/8 grid.
     allrows["midpoint"] = (allrows["midpoint"] * 8).round() / 8
-    per_file = allrows.groupby(["file", "meeting_date", "horizon", "midpoint"])["participants"].sum()
+    per_file = allrows.groupby(["file", "meeting_date", "horizon", "midpoint"])[
+        "participants"
+    ].sum()
     # Where files overlap on a meeting they must agree dot for dot; log any that don't.
     disagreements = []
     for meeting, grp in allrows.groupby("meeting_date"):
-        tables = {f: g.groupby(["horizon", "midpoint"])["participants"].sum()
-                  for f, g in grp.groupby("file")}
+        tables = {
+            f: g.groupby(["horizon", "midpoint"])["participants"].sum()
+            for f, g in grp.groupby("file")
+        }
         if len(tables) > 1:
             base = next(iter(tables.values()))
             for f, t in tables.items():
@@ -176,11 +235,17 @@ def build_dots(src: Path, log: dict) -> pd.DataFrame:
     log["dot_plot_file_disagreements"] = disagreements
     del per_file
     # Newest file wins per meeting.
-    latest_file = allrows.groupby("meeting_date")["file"].agg(lambda s: max(s, key=files.index))
+    latest_file = allrows.groupby("meeting_date")["file"].agg(
+        lambda s: max(s, key=files.index)
+    )
     keep = allrows[allrows["file"] == allrows["meeting_date"].map(latest_file)]
-    dots = keep.groupby(["meeting_date", "horizon", "midpoint"], as_index=False)["participants"].sum()
+    dots = keep.groupby(["meeting_date", "horizon", "midpoint"], as_index=False)[
+        "participants"
+    ].sum()
     dots["participants"] = dots["participants"].astype("int64")
-    dots["source"] = "federalreserve.gov SEP via palewire/fed-dot-plot-scraper and ft-interactive"
+    dots["source"] = (
+        "federalreserve.gov SEP via palewire/fed-dot-plot-scraper and ft-interactive"
+    )
     return dots
 
 
@@ -197,9 +262,15 @@ def main() -> None:
         "dots": build_dots(src, log),
     }
     for name, frame in outputs.items():
-        frame.to_parquet(OUT / f"{name}.parquet", index=False, compression="zstd",
-                         compression_level=19)
-    inputs = sorted(p for p in src.rglob("*") if p.is_file() and p.suffix in {".csv", ".parquet"})
+        frame.to_parquet(
+            OUT / f"{name}.parquet",
+            index=False,
+            compression="zstd",
+            compression_level=19,
+        )
+    inputs = sorted(
+        p for p in src.rglob("*") if p.is_file() and p.suffix in {".csv", ".parquet"}
+    )
     manifest = {
         "built_from": "../shared/data (see PROVENANCE.md for each source's repository and commit)",
         "command": "python scripts/build_bundled.py --source ../shared/data",
@@ -208,9 +279,13 @@ def main() -> None:
         "quarantine": QUARANTINE,
         "build_log": log,
     }
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str))
+    (OUT / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, sort_keys=True, default=str)
+    )
     for name in outputs:
-        print(f"{name:8s} {len(outputs[name]):>9,d} rows  {(OUT / f'{name}.parquet').stat().st_size / 1e6:6.2f} MB")
+        print(
+            f"{name:8s} {len(outputs[name]):>9,d} rows  {(OUT / f'{name}.parquet').stat().st_size / 1e6:6.2f} MB"
+        )
 
 
 if __name__ == "__main__":

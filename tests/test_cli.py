@@ -20,8 +20,22 @@ def store_path(tmp_path_factory):
 
 def test_report_writes_self_contained_html_and_json(store_path, tmp_path):
     out = tmp_path / "report.html"
-    result = runner.invoke(app, ["report", "--store", store_path, "--out", str(out),
-                                 "--only", "coverage", "--only", "prices", "--only", "fed"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--store",
+            store_path,
+            "--out",
+            str(out),
+            "--only",
+            "coverage",
+            "--only",
+            "prices",
+            "--only",
+            "fed",
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text()
     # Opens offline: no external script, stylesheet or image (plotly.js itself
@@ -32,13 +46,31 @@ def test_report_writes_self_contained_html_and_json(store_path, tmp_path):
     assert payload["meta"]["as_of"] == "2026-08-03"
     assert payload["sections"]["fed"]["upper"] == pytest.approx(3.75)
     coverage = {row["id"]: row for row in payload["sections"]["coverage"]["coverage"]}
-    assert coverage["SPY"]["last"] == "2026-08-03" and coverage["CPIAUCSL"]["unit"].startswith("index")
+    assert coverage["SPY"]["last"] == "2026-08-03" and coverage["CPIAUCSL"][
+        "unit"
+    ].startswith("index")
 
 
 def test_report_as_of_uses_only_data_known_then(store_path, tmp_path):
     out = tmp_path / "past.json"
-    result = runner.invoke(app, ["report", "--store", store_path, "--out", str(out), "--format", "json",
-                                 "--as-of", "2024-01-02", "--only", "fed", "--only", "coverage"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--store",
+            store_path,
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--as-of",
+            "2024-01-02",
+            "--only",
+            "fed",
+            "--only",
+            "coverage",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert payload["sections"]["fed"]["upper"] == pytest.approx(5.50)
@@ -49,20 +81,36 @@ def test_data_check_lists_cper(store_path):
     result = runner.invoke(app, ["data", "check", "--store", store_path, "--json"])
     assert result.exit_code == 0, result.output
     flags = json.loads(result.output)
-    assert {("CPER", "2014-12-05"), ("CPER", "2015-02-03")} <= {(f["symbol"], f["date"][:10]) for f in flags}
+    assert {("CPER", "2014-12-05"), ("CPER", "2015-02-03")} <= {
+        (f["symbol"], f["date"][:10]) for f in flags
+    }
 
 
 def test_data_show_point_in_time(store_path):
-    result = runner.invoke(app, ["data", "show", "CPIAUCSL", "--store", store_path, "--as-of", "2026-05-31",
-                                 "--tail", "1"])
+    result = runner.invoke(
+        app,
+        [
+            "data",
+            "show",
+            "CPIAUCSL",
+            "--store",
+            store_path,
+            "--as-of",
+            "2026-05-31",
+            "--tail",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2026-04-01" in result.output and "2026-05-01" not in result.output
 
 
 def test_ingest_bad_file_is_rejected_with_rows(store_path, tmp_path):
     bad = tmp_path / "XYZ.csv"
-    bad.write_text("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,2,0.5,1.5,1.5,10\n"
-                   "2024-01-03,1,2,0.5,-3,1.5,10\nnot-a-date,1,2,0.5,1.5,1.5,10\n")
+    bad.write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,2,0.5,1.5,1.5,10\n"
+        "2024-01-03,1,2,0.5,-3,1.5,10\nnot-a-date,1,2,0.5,1.5,1.5,10\n"
+    )
     result = runner.invoke(app, ["data", "ingest", str(bad), "--store", store_path])
     assert result.exit_code == 2
     text = " ".join(result.output.split())

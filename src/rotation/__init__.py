@@ -25,7 +25,9 @@ except _metadata.PackageNotFoundError:  # running from a source tree
 __all__ = ["MarketData", "SeriesInfo", "__version__", "open_store"]
 
 
-def open_store(path: Any = None, *, read_only: bool = False, lock_timeout: float = 30.0) -> Store:
+def open_store(
+    path: Any = None, *, read_only: bool = False, lock_timeout: float = 30.0
+) -> Store:
     """Open (creating on first use) the DuckDB store.
 
     Parameters

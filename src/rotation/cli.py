@@ -11,30 +11,58 @@ import time
 import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from rotation.data.store import PriceField
 from rotation.exceptions import RotationError, ValidationError
 
-app = typer.Typer(help="Turn a market-rotation thesis into code, checked against real data.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
-data_app = typer.Typer(help="Inspect and load the point-in-time data store.", no_args_is_help=True)
+PRICE_FIELDS: tuple[PriceField, ...] = (
+    "open",
+    "high",
+    "low",
+    "close",
+    "adj_close",
+    "volume",
+)
+
+
+app = typer.Typer(
+    help="Turn a market-rotation thesis into code, checked against real data.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+data_app = typer.Typer(
+    help="Inspect and load the point-in-time data store.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 console = Console()
 err = Console(stderr=True)
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file "
-                     "(default $ROTATION_STORE or ~/.local/share/rotation/rotation.duckdb).")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="DuckDB store file "
+        "(default $ROTATION_STORE or ~/.local/share/rotation/rotation.duckdb).",
+    ),
+]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Report output formats."""
 
     html = "html"
@@ -42,7 +70,7 @@ class Format(str, Enum):
     md = "md"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """Where ``data update`` fetches from."""
 
     bundled = "bundled"
@@ -52,20 +80,28 @@ class Source(str, Enum):
 
 @contextmanager
 def _progress() -> Iterator[Progress]:
-    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         yield progress
 
 
-def _open(store_path: Path | None, *, read_only: bool = False):  # noqa: ANN202
+def _open(store_path: Path | None, *, read_only: bool = False):
     from rotation.data.store import open_store
 
     return open_store(store_path, read_only=read_only)
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(
+        f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True
+    )
     raise typer.Exit(2)
 
 
@@ -75,8 +111,12 @@ def _frame_table(frame: pd.DataFrame, title: str = "", *, max_rows: int = 60) ->
         justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
         table.add_column(str(col), justify=justify)  # type: ignore[arg-type]
     for _, row in frame.head(max_rows).iterrows():
-        table.add_row(*[("" if pd.isna(v) else f"{v:,.4g}" if isinstance(v, float) else str(v))
-                        for v in row])
+        table.add_row(
+            *[
+                ("" if pd.isna(v) else f"{v:,.4g}" if isinstance(v, float) else str(v))
+                for v in row
+            ]
+        )
     if len(frame) > max_rows:
         table.caption = f"{len(frame) - max_rows} more rows not shown"
     return table
@@ -85,12 +125,27 @@ def _frame_table(frame: pd.DataFrame, title: str = "", *, max_rows: int = 60) ->
 @app.command()
 def report(
     store: StoreOpt = None,
-    thesis: Annotated[Path | None, typer.Option(help="Thesis YAML (default: the Great 2026 Rotation).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Report date; only data known then is used.")] = None,
-    out: Annotated[Path, typer.Option(help="Output file (its suffix is replaced per format).")] = Path("report.html"),
-    fmt: Annotated[Format, typer.Option("--format", help="html writes report.html and report.json.")] = Format.html,
-    only: Annotated[list[str] | None, typer.Option(help="Build only these section ids.")] = None,
-    open_browser: Annotated[bool, typer.Option("--open", help="Open the HTML report when done.")] = False,
+    thesis: Annotated[
+        Path | None,
+        typer.Option(help="Thesis YAML (default: the Great 2026 Rotation)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Report date; only data known then is used."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(help="Output file (its suffix is replaced per format).")
+    ] = Path("report.html"),
+    fmt: Annotated[
+        Format,
+        typer.Option("--format", help="html writes report.html and report.json."),
+    ] = Format.html,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Build only these section ids.")
+    ] = None,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the HTML report when done.")
+    ] = False,
 ) -> None:
     """Build the report on the store (loading the bundled data on first use)."""
     from rotation.data.ingest import ensure_bundled
@@ -103,8 +158,12 @@ def report(
         st = _open(store)
         with _progress() as progress:
             task = progress.add_task("opening the store", total=3)
-            loaded = ensure_bundled(st, progress=lambda name: progress.update(
-                task, description=f"loading bundled {name}", advance=1))
+            loaded = ensure_bundled(
+                st,
+                progress=lambda name: progress.update(
+                    task, description=f"loading bundled {name}", advance=1
+                ),
+            )
             progress.update(task, completed=3)
             cut = pd.Timestamp(as_of) if as_of else st.last_date()
             if cut is None:
@@ -112,24 +171,36 @@ def report(
             assert cut is not None
             market = st.market_data(cut)
             options = {"thesis_path": str(thesis) if thesis else None, "store": st}
-            ctx = ReportContext(market=market, as_of=cut, coverage=st.coverage(), options=options)
+            ctx = ReportContext(
+                market=market, as_of=cut, coverage=st.coverage(), options=options
+            )
             from rotation.report.builder import SECTIONS
 
             wanted = [s for s in SECTIONS if not only or s[0] in only]
             task = progress.add_task("building sections", total=len(wanted))
-            built = build_report(ctx, sections=wanted, progress=lambda sid: progress.update(
-                task, description=f"section {sid}", advance=1))
+            built = build_report(
+                ctx,
+                sections=wanted,
+                progress=lambda sid: progress.update(
+                    task, description=f"section {sid}", advance=1
+                ),
+            )
     except (RotationError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
         return
-    meta = {"store": str(st.path), "thesis": str(thesis) if thesis else "great_rotation_2026 (default)",
-            "bundled_loaded_now": loaded}
+    meta = {
+        "store": str(st.path),
+        "thesis": str(thesis) if thesis else "great_rotation_2026 (default)",
+        "bundled_loaded_now": loaded,
+    }
     written = []
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt is Format.html:
         html_path, json_path = out.with_suffix(".html"), out.with_suffix(".json")
-        html_path.write_text(render_html(built, title="rotation — the Great 2026 Rotation, checked"),
-                             encoding="utf-8")
+        html_path.write_text(
+            render_html(built, title="rotation — the Great 2026 Rotation, checked"),
+            encoding="utf-8",
+        )
         json_path.write_text(render_json(built, meta=meta), encoding="utf-8")
         written = [html_path, json_path]
     elif fmt is Format.json:
@@ -146,7 +217,11 @@ def report(
     table.add_column("seconds", justify="right")
     failed = {f.id: f.error for f in built.failures}
     for section in built.sections:
-        status = f"[red]failed: {failed[section.id]}[/]" if section.id in failed else "[green]ok[/]"
+        status = (
+            f"[red]failed: {failed[section.id]}[/]"
+            if section.id in failed
+            else "[green]ok[/]"
+        )
         table.add_row(section.title, status, f"{built.timings[section.id]:.2f}")
     console.print(table)
     for path in written:
@@ -170,40 +245,67 @@ def data_list(store: StoreOpt = None) -> None:
 
 @data_app.command("show")
 def data_show(
-    symbol: Annotated[str, typer.Argument(help="Symbol (SPY, HG=F) or series id (CPIAUCSL).")],
+    symbol: Annotated[
+        str, typer.Argument(help="Symbol (SPY, HG=F) or series id (CPIAUCSL).")
+    ],
     store: StoreOpt = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Point-in-time view.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Point-in-time view.")
+    ] = None,
     tail: Annotated[int, typer.Option(help="Rows to show.")] = 15,
 ) -> None:
     """Show the latest values of one symbol or series."""
     st = _open(store)
     try:
         if symbol in st.symbols():
-            frame = pd.DataFrame({f: st.prices(symbol, end=as_of, field=f)[symbol]  # type: ignore[arg-type]
-                                  for f in ("open", "high", "low", "close", "adj_close", "volume")})
+            frame = pd.DataFrame(
+                {f: st.prices(symbol, end=as_of, field=f)[symbol] for f in PRICE_FIELDS}
+            )
         else:
             frame = st.series(symbol, as_of=as_of).to_frame()
     except RotationError as exc:
         _fail(exc)
         return
-    console.print(_frame_table(frame.tail(tail).reset_index(), f"{symbol} (as of {as_of or 'latest'})"))
+    console.print(
+        _frame_table(
+            frame.tail(tail).reset_index(), f"{symbol} (as of {as_of or 'latest'})"
+        )
+    )
 
 
 @data_app.command("ingest")
 def data_ingest(
     paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files.")],
     store: StoreOpt = None,
-    kind: Annotated[str | None, typer.Option(help="prices | observations | famafrench | dots (auto).")] = None,
-    symbol: Annotated[str | None, typer.Option(help="Symbol for a one-instrument price file.")] = None,
-    series_id: Annotated[str | None, typer.Option("--series-id", help="Series id for a date/value file.")] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite conflicting stored values.")] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="prices | observations | famafrench | dots (auto)."),
+    ] = None,
+    symbol: Annotated[
+        str | None, typer.Option(help="Symbol for a one-instrument price file.")
+    ] = None,
+    series_id: Annotated[
+        str | None, typer.Option("--series-id", help="Series id for a date/value file.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite conflicting stored values.")
+    ] = False,
 ) -> None:
     """Validate and load files, each all-or-nothing."""
     from rotation.data.ingest import ingest_path
 
     st = _open(store)
     table = Table(title="ingest", header_style="bold")
-    for col in ("file", "rows", "inserted", "filled", "replaced", "unchanged", "skipped", "flags"):
+    for col in (
+        "file",
+        "rows",
+        "inserted",
+        "filled",
+        "replaced",
+        "unchanged",
+        "skipped",
+        "flags",
+    ):
         table.add_column(col, justify="left" if col == "file" else "right")
     failed = False
     with _progress() as progress:
@@ -211,16 +313,35 @@ def data_ingest(
         for path in paths:
             progress.update(task, description=f"ingesting {path.name}")
             try:
-                rep = ingest_path(st, path, kind=kind, symbol=symbol,  # type: ignore[arg-type]
-                                  series_id=series_id, replace=replace)
+                rep = ingest_path(
+                    st,
+                    path,
+                    kind=kind,  # type: ignore[arg-type]  # validated by ingest_path
+                    symbol=symbol,
+                    series_id=series_id,
+                    replace=replace,
+                )
             except (ValidationError, FileNotFoundError) as exc:
                 err.print(f"[bold red]rejected[/] {exc}", markup=True, highlight=False)
                 failed = True
                 continue
             finally:
                 progress.advance(task)
-            table.add_row(str(path), *(f"{v:,}" for v in (rep.rows, rep.inserted, rep.filled,
-                          rep.replaced, rep.unchanged, rep.skipped_missing, len(rep.flags))))
+            table.add_row(
+                str(path),
+                *(
+                    f"{v:,}"
+                    for v in (
+                        rep.rows,
+                        rep.inserted,
+                        rep.filled,
+                        rep.replaced,
+                        rep.unchanged,
+                        rep.skipped_missing,
+                        len(rep.flags),
+                    )
+                ),
+            )
     console.print(table)
     if failed:
         raise typer.Exit(2)
@@ -229,9 +350,16 @@ def data_ingest(
 @data_app.command("update")
 def data_update(
     store: StoreOpt = None,
-    source: Annotated[Source, typer.Option(help="bundled (offline), yfinance or fred.")] = Source.bundled,
-    symbols: Annotated[list[str] | None, typer.Option("--symbol", help="Symbols or series ids to fetch.")] = None,
-    start: Annotated[str | None, typer.Option(help="First date to fetch (live sources).")] = None,
+    source: Annotated[
+        Source, typer.Option(help="bundled (offline), yfinance or fred.")
+    ] = Source.bundled,
+    symbols: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="Symbols or series ids to fetch."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="First date to fetch (live sources).")
+    ] = None,
 ) -> None:
     """Refresh the store from a source (bundled by default)."""
     from rotation.data.ingest import load_bundled
@@ -240,8 +368,12 @@ def data_update(
     if source is Source.bundled:
         with _progress() as progress:
             task = progress.add_task("loading bundled data", total=3)
-            reports = load_bundled(st, progress=lambda n: progress.update(task, advance=1,
-                                   description=f"loading bundled {n}"))
+            reports = load_bundled(
+                st,
+                progress=lambda n: progress.update(
+                    task, advance=1, description=f"loading bundled {n}"
+                ),
+            )
     else:
         from rotation.data.sources.live import update_from_live
 
@@ -251,12 +383,16 @@ def data_update(
             _fail(exc)
             return
     for rep in reports:
-        console.print(f"{rep.file}: {rep.inserted:,} inserted, {rep.filled:,} filled, "
-                      f"{rep.unchanged:,} unchanged")
+        console.print(
+            f"{rep.file}: {rep.inserted:,} inserted, {rep.filled:,} filled, "
+            f"{rep.unchanged:,} unchanged"
+        )
 
 
 @data_app.command("check")
-def data_check(store: StoreOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def data_check(
+    store: StoreOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Data-quality table: suspicious moves (flagged, never dropped) and quarantine state."""
     from rotation.data.ingest import ensure_bundled
 
@@ -266,17 +402,27 @@ def data_check(store: StoreOpt = None, as_json: Annotated[bool, typer.Option("--
     if as_json:
         console.print_json(json.dumps(flags.astype(str).to_dict(orient="records")))
         return
-    flags = flags.assign(date=flags["date"].dt.date, suspect_date=flags["suspect_date"].dt.date)
+    flags = flags.assign(
+        date=flags["date"].dt.date, suspect_date=flags["suspect_date"].dt.date
+    )
     console.print(_frame_table(flags, "data quality: flagged moves", max_rows=200))
-    console.print(f"{len(flags)} flags, {int(flags['quarantined'].sum())} quarantined. "
-                  "Quarantine a bad tick with `rotation data quarantine SYMBOL DATE --reason ...`.")
+    console.print(
+        f"{len(flags)} flags, {int(flags['quarantined'].sum())} quarantined. "
+        "Quarantine a bad tick with `rotation data quarantine SYMBOL DATE --reason ...`."
+    )
 
 
 @data_app.command("quarantine")
 def data_quarantine(
-    symbol: str, date: str, store: StoreOpt = None,
-    reason: Annotated[str, typer.Option(help="Why this point is excluded.")] = "flagged by user",
-    remove: Annotated[bool, typer.Option("--remove", help="Release the point instead.")] = False,
+    symbol: str,
+    date: str,
+    store: StoreOpt = None,
+    reason: Annotated[
+        str, typer.Option(help="Why this point is excluded.")
+    ] = "flagged by user",
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Release the point instead.")
+    ] = False,
 ) -> None:
     """Exclude one price point from analytics (or release it with --remove)."""
     st = _open(store)

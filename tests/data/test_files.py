@@ -16,13 +16,19 @@ from rotation.exceptions import ValidationError
 
 
 class TestFredCsv:
-    @pytest.mark.parametrize("header", ["DATE,value", "date,VALUE", "Date,DGS2", "observation_date,DGS2"])
+    @pytest.mark.parametrize(
+        "header", ["DATE,value", "date,VALUE", "Date,DGS2", "observation_date,DGS2"]
+    )
     def test_header_variants(self, tmp_path, header):
         path = tmp_path / "DGS2.csv"
-        path.write_text(f"{header}\n2024-01-02,4.33\n2024-01-03,.\n2024-01-04,\n2024-01-05,4.38\n")
+        path.write_text(
+            f"{header}\n2024-01-02,4.33\n2024-01-03,.\n2024-01-04,\n2024-01-05,4.38\n"
+        )
         frame = read_observations_csv(path)
         assert list(frame["series_id"].unique()) == ["DGS2"]
-        np.testing.assert_allclose(frame["value"].to_numpy(), [4.33, np.nan, np.nan, 4.38])
+        np.testing.assert_allclose(
+            frame["value"].to_numpy(), [4.33, np.nan, np.nan, 4.38]
+        )
         assert frame["_row"].tolist() == [2, 3, 4, 5]
 
     def test_non_utf8_is_a_clean_error(self, tmp_path):
@@ -41,7 +47,10 @@ class TestPriceCsv:
             "2024-01-02 00:00:00-05:00,3.9,4.0,3.8,3.85,3.85,12\n"
         )
         frame = read_price_csv(path, symbol="HG=F")
-        assert frame["date"].tolist() == [pd.Timestamp("2024-07-01"), pd.Timestamp("2024-01-02")]
+        assert frame["date"].tolist() == [
+            pd.Timestamp("2024-07-01"),
+            pd.Timestamp("2024-01-02"),
+        ]
         assert frame["adj_close"].tolist() == [4.45, 3.85]
 
     def test_missing_symbol_is_an_error(self, tmp_path):
@@ -62,7 +71,10 @@ class TestFamaFrench:
         )
         frame = read_fama_french(path)
         mkt = frame[frame["series_id"] == "FF_MKT_RF"]
-        assert mkt["date"].tolist() == [pd.Timestamp("1987-10-31"), pd.Timestamp("1987-11-30")]
+        assert mkt["date"].tolist() == [
+            pd.Timestamp("1987-10-31"),
+            pd.Timestamp("1987-11-30"),
+        ]
         np.testing.assert_allclose(mkt["value"], [-0.2324, -0.07], rtol=0, atol=1e-12)
         rf = frame[frame["series_id"] == "FF_RF"]["value"]
         assert np.isnan(rf.iloc[1])  # -99.99 is the library's missing marker
@@ -71,13 +83,22 @@ class TestFamaFrench:
 class TestDotPlot:
     def test_wide_and_long_layouts_agree(self, tmp_path):
         wide = tmp_path / "wide.csv"
-        wide.write_text("date,midpoint,2026,longer_run\n2026-06-17,3.875,2,\n2026-06-17,3.625,1,3\n")
+        wide.write_text(
+            "date,midpoint,2026,longer_run\n2026-06-17,3.875,2,\n2026-06-17,3.625,1,3\n"
+        )
         long = tmp_path / "long.csv"
-        long.write_text("meeting_date,midpoint,year,num_participants\n"
-                        "2026-06-17,3.88,2026,2\n2026-06-17,3.625,2026,1\n2026-06-17,3.625,longer_run,3\n")
+        long.write_text(
+            "meeting_date,midpoint,year,num_participants\n"
+            "2026-06-17,3.88,2026,2\n2026-06-17,3.625,2026,1\n2026-06-17,3.625,longer_run,3\n"
+        )
         a = read_dot_plot(wide)
         b = read_dot_plot(long)
-        b["midpoint"] = (b["midpoint"] * 8).round() / 8  # the FT file rounds 3.875 to 3.88
+        b["midpoint"] = (
+            b["midpoint"] * 8
+        ).round() / 8  # the FT file rounds 3.875 to 3.88
         cols = ["meeting_date", "horizon", "midpoint", "participants"]
-        pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True),
-                                      check_dtype=False)
+        pd.testing.assert_frame_equal(
+            a[cols].reset_index(drop=True),
+            b[cols].reset_index(drop=True),
+            check_dtype=False,
+        )

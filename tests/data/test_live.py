@@ -59,20 +59,29 @@ class TestFred:
         assert session.requests[0]["realtime_start"] == "1776-07-04"
         first = empty_store.series("CPIAUCSL", as_of="2025-10-20")
         later = empty_store.series("CPIAUCSL", as_of="2025-12-20")
-        assert first.loc["2025-09-01"] == pytest.approx(later.loc["2025-09-01"] - 0.1, abs=1e-9)
+        assert first.loc["2025-09-01"] == pytest.approx(
+            later.loc["2025-09-01"] - 0.1, abs=1e-9
+        )
         assert pd.Timestamp("2025-10-01") not in later.index  # "." is a gap, not a zero
 
     def test_retries_then_succeeds(self, empty_store):
         sleeps: list[float] = []
-        session = RecordedSession([RecordedResponse(503, {}), RecordedResponse(429, {}),
-                                   RecordedResponse(200, alfred_payload())])
+        session = RecordedSession(
+            [
+                RecordedResponse(503, {}),
+                RecordedResponse(429, {}),
+                RecordedResponse(200, alfred_payload()),
+            ]
+        )
         fred = FredSource("key", session=session, sleep=sleeps.append)
         update_from_live(empty_store, "fred", ["CPIAUCSL"], fred=fred)
         assert sleeps == [1.0, 2.0]
 
     def test_partial_download_never_reaches_the_store(self, empty_store):
         before = empty_store.fingerprint()
-        session = RecordedSession([RecordedResponse(200, alfred_payload())] + [RecordedResponse(500, {})] * 4)
+        session = RecordedSession(
+            [RecordedResponse(200, alfred_payload())] + [RecordedResponse(500, {})] * 4
+        )
         fred = FredSource("key", session=session, sleep=lambda s: None)
         with pytest.raises(SourceError, match="FRED UNRATE failed after 4 attempts"):
             update_from_live(empty_store, "fred", ["CPIAUCSL", "UNRATE"], fred=fred)
@@ -90,7 +99,9 @@ class TestYahoo:
         report = update_from_live(empty_store, "yfinance", ["SPY"], yahoo=yahoo)[0]
         assert report.inserted == 25
         stored = empty_store.prices("SPY", field="adj_close")["SPY"]
-        assert stored.index[0] == pd.Timestamp("2026-05-01")  # New York session date, tz dropped
+        assert stored.index[0] == pd.Timestamp(
+            "2026-05-01"
+        )  # New York session date, tz dropped
         recorded = yahoo_history("SPY", None)["Adj Close"]
         assert stored.iloc[0] == pytest.approx(recorded.iloc[0], rel=1e-12)
 
@@ -108,4 +119,8 @@ class TestYahoo:
 
     def test_retry_gives_up_with_the_cause(self):
         with pytest.raises(SourceError, match="failed after 2 attempts: boom"):
-            retry(lambda: (_ for _ in ()).throw(OSError("boom")), attempts=2, sleep=lambda s: None)
+            retry(
+                lambda: (_ for _ in ()).throw(OSError("boom")),
+                attempts=2,
+                sleep=lambda s: None,
+            )

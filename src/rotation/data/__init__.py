@@ -1,0 +1,1 @@
+"""Data shell: sources, validation, quality flags and the DuckDB store."""

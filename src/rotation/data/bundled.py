@@ -28,14 +28,17 @@ def bundled_dir() -> Path:
 
 @cache
 def bundled_manifest() -> dict[str, Any]:
-    """The build manifest (inputs, row counts, quarantine list, build log)."""
+    """Return the build manifest (inputs, row counts, quarantine list, build log)."""
     return dict(json.loads((bundled_dir() / "manifest.json").read_text()))
 
 
 def load_bundled_frames() -> dict[str, pd.DataFrame]:
     """Read the bundled long tables: ``prices``, ``series``, ``dots``."""
     base = bundled_dir()
-    frames = {name: pd.read_parquet(base / f"{name}.parquet") for name in ("prices", "series", "dots")}
+    frames = {
+        name: pd.read_parquet(base / f"{name}.parquet")
+        for name in ("prices", "series", "dots")
+    }
     for name, col in (("prices", "date"), ("series", "date"), ("dots", "meeting_date")):
         frames[name][col] = pd.to_datetime(frames[name][col]).astype("datetime64[ns]")
     for frame in frames.values():
@@ -55,7 +58,9 @@ def load_market_data(as_of: str | pd.Timestamp | None = None) -> MarketData:
     prices = frames["prices"]
     quarantine = pd.DataFrame(bundled_manifest()["quarantine"])
     if len(quarantine):
-        bad = pd.MultiIndex.from_arrays([quarantine["symbol"], pd.to_datetime(quarantine["date"])])
+        bad = pd.MultiIndex.from_arrays(
+            [quarantine["symbol"], pd.to_datetime(quarantine["date"])]
+        )
         keys = pd.MultiIndex.from_arrays([prices["symbol"], prices["date"]])
         prices = prices[~keys.isin(bad)]
     wide = prices.pivot(index="date", columns="symbol", values="adj_close").sort_index()
@@ -66,7 +71,9 @@ def load_market_data(as_of: str | pd.Timestamp | None = None) -> MarketData:
     series = {}
     for sid, grp in frames["series"].groupby("series_id", sort=True):
         obs = grp.set_index("date")[["value"]].sort_index()
-        obs["known_from"] = obs.index + lag_offset(catalog[str(sid)].publication_lag)
+        obs["known_from"] = pd.DatetimeIndex(obs.index) + lag_offset(
+            catalog[str(sid)].publication_lag
+        )
         series[str(sid)] = obs
     market = MarketData(
         prices=wide,

@@ -28,9 +28,14 @@ def series_catalog() -> dict[str, SeriesInfo]:
     out = {}
     for sid, meta in _raw()["series"].items():
         out[sid] = SeriesInfo(
-            id=sid, name=meta["name"], unit=meta["unit"], frequency=meta["frequency"],
-            source=meta["source"], license=meta.get("license", _license(meta["source"])),
-            publication_lag=meta.get("publication_lag", "P0D"), notes=meta.get("notes", ""),
+            id=sid,
+            name=meta["name"],
+            unit=meta["unit"],
+            frequency=meta["frequency"],
+            source=meta["source"],
+            license=meta.get("license", _license(meta["source"])),
+            publication_lag=meta.get("publication_lag", "P0D"),
+            notes=meta.get("notes", ""),
         )
     return out
 

@@ -46,8 +46,14 @@ def detect_kind(path: Path) -> FileKind:
 
 
 def ingest_path(
-    store: Store, path: str | Path, *, kind: FileKind | None = None, symbol: str | None = None,
-    series_id: str | None = None, replace: bool = False, source: str | None = None,
+    store: Store,
+    path: str | Path,
+    *,
+    kind: FileKind | None = None,
+    symbol: str | None = None,
+    series_id: str | None = None,
+    replace: bool = False,
+    source: str | None = None,
 ) -> IngestReport:
     """Read one file and upsert it into the store, all or nothing.
 
@@ -80,20 +86,41 @@ def ingest_path(
         frame = read_observations_csv(path, series_id=series_id, source=src)
         return store.ingest_observations(frame, file=str(path), replace=replace)
     if kind == "famafrench":
-        return store.ingest_observations(read_fama_french(path), file=str(path), replace=replace)
+        return store.ingest_observations(
+            read_fama_french(path), file=str(path), replace=replace
+        )
     if kind == "dots":
-        return store.ingest_dots(read_dot_plot(path, source=src), file=str(path), replace=replace)
-    raise ValidationError([RowProblem(str(path), None, "-", str(kind), "unknown file kind")])
+        return store.ingest_dots(
+            read_dot_plot(path, source=src), file=str(path), replace=replace
+        )
+    raise ValidationError(
+        [RowProblem(str(path), None, "-", str(kind), "unknown file kind")]
+    )
 
 
-def load_bundled(store: Store, *, progress: Callable[[str], None] | None = None) -> list[IngestReport]:
+def load_bundled(
+    store: Store, *, progress: Callable[[str], None] | None = None
+) -> list[IngestReport]:
     """Load the bundled dataset and its quarantine list (idempotent)."""
     frames = load_bundled_frames()
     reports = []
     steps: list[tuple[str, Callable[[], IngestReport]]] = [
-        ("prices", lambda: store.ingest_prices(frames["prices"], file="bundled:prices.parquet")),
-        ("series", lambda: store.ingest_observations(frames["series"], file="bundled:series.parquet")),
-        ("dots", lambda: store.ingest_dots(frames["dots"], file="bundled:dots.parquet")),
+        (
+            "prices",
+            lambda: store.ingest_prices(
+                frames["prices"], file="bundled:prices.parquet"
+            ),
+        ),
+        (
+            "series",
+            lambda: store.ingest_observations(
+                frames["series"], file="bundled:series.parquet"
+            ),
+        ),
+        (
+            "dots",
+            lambda: store.ingest_dots(frames["dots"], file="bundled:dots.parquet"),
+        ),
     ]
     for name, step in steps:
         if progress:
@@ -107,13 +134,17 @@ def load_bundled(store: Store, *, progress: Callable[[str], None] | None = None)
     return reports
 
 
-def ensure_bundled(store: Store, *, progress: Callable[[str], None] | None = None) -> bool:
+def ensure_bundled(
+    store: Store, *, progress: Callable[[str], None] | None = None
+) -> bool:
     """Load the bundled dataset if the store has never received it.
 
     Returns True when it was loaded now. Checking the ingest log keeps the
     second and later runs of ``rotation report`` instant.
     """
-    done = store._query("SELECT count(*) AS n FROM ingest_log WHERE file LIKE 'bundled:%'")["n"].iloc[0]
+    done = store._query(
+        "SELECT count(*) AS n FROM ingest_log WHERE file LIKE 'bundled:%'"
+    )["n"].iloc[0]
     if done >= 3:
         return False
     load_bundled(store, progress=progress)

@@ -24,8 +24,12 @@ __all__ = ["flag_price_moves"]
 
 
 def flag_price_moves(
-    prices: pd.DataFrame, *, spike_threshold: float = 0.2, move_threshold: float = 0.12,
-    sigmas: float = 10.0, window: int = 63,
+    prices: pd.DataFrame,
+    *,
+    spike_threshold: float = 0.2,
+    move_threshold: float = 0.12,
+    sigmas: float = 10.0,
+    window: int = 63,
 ) -> pd.DataFrame:
     """Flag suspicious daily moves in a long price frame.
 
@@ -63,14 +67,23 @@ def flag_price_moves(
     same_symbol_next = (symbols == symbols.shift(-1)).astype(bool)
     ret = np.expm1(log_ret)
     spike = (
-        (ret.abs() > spike_threshold)
-        & same_symbol_next
-        & (np.sign(nxt) == -np.sign(log_ret))
-        & ((log_ret + nxt).abs() < 0.5 * log_ret.abs())
-    ).fillna(False).astype(bool)
-    reversal = spike.groupby(frame["symbol"], sort=False).shift(1, fill_value=False).astype(bool)
+        (
+            (ret.abs() > spike_threshold)
+            & same_symbol_next
+            & (np.sign(nxt) == -np.sign(log_ret))
+            & ((log_ret + nxt).abs() < 0.5 * log_ret.abs())
+        )
+        .fillna(False)
+        .astype(bool)
+    )
+    reversal = (
+        spike.groupby(frame["symbol"], sort=False)
+        .shift(1, fill_value=False)
+        .astype(bool)
+    )
     trailing = log_ret.abs().groupby(frame["symbol"], sort=False).transform(
-        lambda x: x.shift(1).rolling(window, min_periods=20).mean()) * np.sqrt(np.pi / 2)
+        lambda x: x.shift(1).rolling(window, min_periods=20).mean()
+    ) * np.sqrt(np.pi / 2)
     unusual = (ret.abs() > move_threshold) & (log_ret.abs() > sigmas * trailing)
     large = (unusual & ~spike & ~reversal).fillna(False).astype(bool)
     rows = []
@@ -80,15 +93,35 @@ def flag_price_moves(
         sel = frame[mask.to_numpy()]
         if sel.empty:
             continue
-        suspect = dates[mask] if kind == "spike" and mask is spike else (
-            prev_dates[mask] if kind == "spike" else dates[mask])
-        rows.append(pd.DataFrame({
-            "symbol": sel["symbol"].to_numpy(), "date": sel["date"].to_numpy(),
-            "return": ret[mask].to_numpy(), "kind": kind, "suspect_date": suspect.to_numpy(),
-            "note": "jump that reverts next day (bad tick?)" if mask is spike else (
-                "reversal of the previous day's jump" if mask is reversal else
-                "large move that does not revert (check the news before quarantining)"),
-        }))
+        suspect = (
+            dates[mask]
+            if kind == "spike" and mask is spike
+            else (prev_dates[mask] if kind == "spike" else dates[mask])
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "symbol": sel["symbol"].to_numpy(),
+                    "date": sel["date"].to_numpy(),
+                    "return": ret[mask].to_numpy(),
+                    "kind": kind,
+                    "suspect_date": suspect.to_numpy(),
+                    "note": "jump that reverts next day (bad tick?)"
+                    if mask is spike
+                    else (
+                        "reversal of the previous day's jump"
+                        if mask is reversal
+                        else "large move that does not revert (check the news before quarantining)"
+                    ),
+                }
+            )
+        )
     if not rows:
-        return pd.DataFrame(columns=["symbol", "date", "return", "kind", "suspect_date", "note"])
-    return pd.concat(rows, ignore_index=True).sort_values(["symbol", "date"]).reset_index(drop=True)
+        return pd.DataFrame(
+            columns=["symbol", "date", "return", "kind", "suspect_date", "note"]
+        )
+    return (
+        pd.concat(rows, ignore_index=True)
+        .sort_values(["symbol", "date"])
+        .reset_index(drop=True)
+    )

@@ -21,19 +21,30 @@ _PRICE_FIELDS = ("open", "high", "low", "close", "adj_close")
 
 
 def _problems(
-    frame: pd.DataFrame, mask: pd.Series | np.ndarray, file: str, column: str, rule: str,
+    frame: pd.DataFrame,
+    mask: pd.Series | np.ndarray,
+    file: str,
+    column: str,
+    rule: str,
     value: Callable[[pd.DataFrame], pd.Series] | None = None,
 ) -> list[RowProblem]:
     # Comparisons against NaN/NA give NA under pandas' nullable dtypes: not a failure.
-    mask = np.asarray(pd.array(np.asarray(mask, dtype=object), dtype="boolean").fillna(False),
-                      dtype=bool)
+    mask = np.asarray(
+        pd.array(np.asarray(mask, dtype=object), dtype="boolean").fillna(False),
+        dtype=bool,
+    )
     if not mask.any():
         return []
     bad = frame.loc[mask]
     values = value(bad) if value is not None else bad[column]
     return [
-        RowProblem(file, int(row) if pd.notna(row) else None, column,
-                   "" if pd.isna(val) else str(val), rule)
+        RowProblem(
+            file,
+            int(row) if pd.notna(row) else None,
+            column,
+            "" if pd.isna(val) else str(val),
+            rule,
+        )
         for row, val in zip(bad["_row"], values, strict=True)
     ]
 
@@ -45,18 +56,32 @@ def _per_key(keys: pd.Series, rule: Callable[[str], bool]) -> np.ndarray:
     return answers[codes]
 
 
-def _date_problems(frame: pd.DataFrame, file: str, today: pd.Timestamp) -> list[RowProblem]:
+def _date_problems(
+    frame: pd.DataFrame, file: str, today: pd.Timestamp
+) -> list[RowProblem]:
     raw = frame["_raw_date"] if "_raw_date" in frame else frame["date"].astype(str)
-    out = _problems(frame, frame["date"].isna(), file, "date",
-                    "date does not parse (expected YYYY-MM-DD, YYYYMMDD or ISO timestamp)",
-                    value=lambda bad: raw.loc[bad.index])
-    out += _problems(frame, frame["date"] > today, file, "date",
-                     f"date is in the future (after {today.date()})",
-                     value=lambda bad: bad["date"].dt.date.astype(str))
+    out = _problems(
+        frame,
+        frame["date"].isna(),
+        file,
+        "date",
+        "date does not parse (expected YYYY-MM-DD, YYYYMMDD or ISO timestamp)",
+        value=lambda bad: raw.loc[bad.index],
+    )
+    out += _problems(
+        frame,
+        frame["date"] > today,
+        file,
+        "date",
+        f"date is in the future (after {today.date()})",
+        value=lambda bad: bad["date"].dt.date.astype(str),
+    )
     return out
 
 
-def _duplicate_problems(frame: pd.DataFrame, keys: list[str], file: str) -> list[RowProblem]:
+def _duplicate_problems(
+    frame: pd.DataFrame, keys: list[str], file: str
+) -> list[RowProblem]:
     dup = frame.duplicated(keys, keep=False) & frame["date"].notna()
     if not dup.any():
         return []
@@ -64,9 +89,16 @@ def _duplicate_problems(frame: pd.DataFrame, keys: list[str], file: str) -> list
     out = []
     for (_, r), first in zip(frame[dup].iterrows(), first_row, strict=True):
         if r["_row"] != first:
-            out.append(RowProblem(file, int(r["_row"]), "date", str(r["date"].date()),
-                                  f"duplicate key {tuple(str(r[k]) for k in keys[:-1])} "
-                                  f"(first seen at row {int(first)})"))
+            out.append(
+                RowProblem(
+                    file,
+                    int(r["_row"]),
+                    "date",
+                    str(r["date"].date()),
+                    f"duplicate key {tuple(str(r[k]) for k in keys[:-1])} "
+                    f"(first seen at row {int(first)})",
+                )
+            )
     return out
 
 
@@ -76,12 +108,21 @@ def _unparsed(frame: pd.DataFrame, column: str, file: str) -> list[RowProblem]:
         return []
     raw = frame[raw_col].astype("string").str.strip()
     bad = frame[column].isna() & raw.notna() & ~raw.isin(list(FRED_MISSING))
-    return _problems(frame, bad, file, column, "value is not a number",
-                     value=lambda b: raw.loc[b.index])
+    return _problems(
+        frame,
+        bad,
+        file,
+        column,
+        "value is not a number",
+        value=lambda b: raw.loc[b.index],
+    )
 
 
 def validate_prices(
-    frame: pd.DataFrame, *, file: str, today: pd.Timestamp,
+    frame: pd.DataFrame,
+    *,
+    file: str,
+    today: pd.Timestamp,
     negative_allowed: Callable[[str], bool],
 ) -> list[RowProblem]:
     """Check a normalised price batch.
@@ -97,29 +138,54 @@ def validate_prices(
         Empty when the batch is valid.
     """
     out: list[RowProblem] = []
-    out += _problems(frame, frame["symbol"].isna() | (frame["symbol"].astype(str).str.strip() == ""),
-                     file, "symbol", "symbol is empty")
+    out += _problems(
+        frame,
+        frame["symbol"].isna() | (frame["symbol"].astype(str).str.strip() == ""),
+        file,
+        "symbol",
+        "symbol is empty",
+    )
     out += _date_problems(frame, file, today)
     for col in PRICE_COLUMNS:
         out += _unparsed(frame, col, file)
-    out += _problems(frame, frame["close"].isna() & frame["adj_close"].isna(), file, "close",
-                     "row has neither close nor adj_close")
+    out += _problems(
+        frame,
+        frame["close"].isna() & frame["adj_close"].isna(),
+        file,
+        "close",
+        "row has neither close nor adj_close",
+    )
     may_go_negative = _per_key(frame["symbol"], negative_allowed)
     for col in _PRICE_FIELDS:
         bad = (frame[col] <= 0) & ~may_go_negative
         out += _problems(frame, bad, file, col, "price must be positive")
-    out += _problems(frame, frame["high"] < frame["low"], file, "high",
-                     "high is below low", value=lambda b: b["high"].astype(str) + " < " + b["low"].astype(str))
+    out += _problems(
+        frame,
+        frame["high"] < frame["low"],
+        file,
+        "high",
+        "high is below low",
+        value=lambda b: b["high"].astype(str) + " < " + b["low"].astype(str),
+    )
     out += _problems(frame, frame["volume"] < 0, file, "volume", "volume must be >= 0")
-    out += _problems(frame, ~np.isfinite(frame[list(_PRICE_FIELDS)].fillna(0)).all(axis=1), file,
-                     "close", "price is infinite")
+    out += _problems(
+        frame,
+        ~np.isfinite(frame[list(_PRICE_FIELDS)].fillna(0).to_numpy()).all(axis=1),
+        file,
+        "close",
+        "price is infinite",
+    )
     out += _duplicate_problems(frame, ["symbol", "date"], file)
     return sorted(out, key=lambda p: (p.row or 0, p.column))
 
 
 def validate_observations(
-    frame: pd.DataFrame, *, file: str, today: pd.Timestamp,
-    negative_allowed: Callable[[str], bool], price_like: Callable[[str], bool],
+    frame: pd.DataFrame,
+    *,
+    file: str,
+    today: pd.Timestamp,
+    negative_allowed: Callable[[str], bool],
+    price_like: Callable[[str], bool],
 ) -> list[RowProblem]:
     """Check a normalised observation batch.
 
@@ -130,35 +196,78 @@ def validate_observations(
     (series_id, date[, realtime_start]).
     """
     out: list[RowProblem] = []
-    out += _problems(frame, frame["series_id"].isna() | (frame["series_id"].astype(str) == ""),
-                     file, "series_id", "series id is empty")
+    out += _problems(
+        frame,
+        frame["series_id"].isna() | (frame["series_id"].astype(str) == ""),
+        file,
+        "series_id",
+        "series id is empty",
+    )
     out += _date_problems(frame, file, today)
     raw = frame["_raw_value"] if "_raw_value" in frame else None
     if raw is not None:
         text = pd.Series(raw, index=frame.index).astype("string").str.strip()
         bad = frame["value"].isna() & text.notna() & ~text.isin(list(FRED_MISSING))
-        out += _problems(frame, bad, file, "value", "value is not a number",
-                         value=lambda b: text.loc[b.index])
-    out += _problems(frame, ~np.isfinite(frame["value"].fillna(0)), file, "value", "value is infinite")
-    positive_only = _per_key(frame["series_id"], lambda s: price_like(s) and not negative_allowed(s))
-    out += _problems(frame, (frame["value"] <= 0) & positive_only, file, "value",
-                     "price-like series must be positive")
-    keys = ["series_id", "date"] + (["realtime_start"] if "realtime_start" in frame else [])
+        out += _problems(
+            frame,
+            bad,
+            file,
+            "value",
+            "value is not a number",
+            value=lambda b: text.loc[b.index],
+        )
+    out += _problems(
+        frame,
+        ~np.isfinite(frame["value"].fillna(0)),
+        file,
+        "value",
+        "value is infinite",
+    )
+    positive_only = _per_key(
+        frame["series_id"], lambda s: price_like(s) and not negative_allowed(s)
+    )
+    out += _problems(
+        frame,
+        (frame["value"] <= 0) & positive_only,
+        file,
+        "value",
+        "price-like series must be positive",
+    )
+    keys = ["series_id", "date"] + (
+        ["realtime_start"] if "realtime_start" in frame else []
+    )
     out += _duplicate_problems(frame, keys, file)
     return sorted(out, key=lambda p: (p.row or 0, p.column))
 
 
-def validate_dots(frame: pd.DataFrame, *, file: str, today: pd.Timestamp) -> list[RowProblem]:
+def validate_dots(
+    frame: pd.DataFrame, *, file: str, today: pd.Timestamp
+) -> list[RowProblem]:
     """Check a dot-plot batch: dates, midpoints on a 1/8 grid in [0, 20], counts >= 1."""
     out: list[RowProblem] = []
     tmp = frame.rename(columns={"meeting_date": "date"})
     out += _date_problems(tmp, file, today)
     mid = frame["midpoint"]
-    out += _problems(frame, mid.isna() | (mid < 0) | (mid > 20) | ((mid * 8).round() != mid * 8),
-                     file, "midpoint", "midpoint must be a multiple of 0.125 between 0 and 20")
+    out += _problems(
+        frame,
+        mid.isna() | (mid < 0) | (mid > 20) | ((mid * 8).round() != mid * 8),
+        file,
+        "midpoint",
+        "midpoint must be a multiple of 0.125 between 0 and 20",
+    )
     cnt = frame["participants"]
-    out += _problems(frame, cnt.isna() | (cnt < 1) | (cnt != cnt.round()), file, "participants",
-                     "participants must be a whole number >= 1")
-    out += _problems(frame, ~frame["horizon"].astype(str).str.fullmatch(r"\d{4}|longer_run"),
-                     file, "horizon", "horizon must be a year or 'longer_run'")
+    out += _problems(
+        frame,
+        cnt.isna() | (cnt < 1) | (cnt != cnt.round()),
+        file,
+        "participants",
+        "participants must be a whole number >= 1",
+    )
+    out += _problems(
+        frame,
+        ~frame["horizon"].astype(str).str.fullmatch(r"\d{4}|longer_run"),
+        file,
+        "horizon",
+        "horizon must be a year or 'longer_run'",
+    )
     return out

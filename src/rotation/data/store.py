@@ -133,8 +133,12 @@ class IngestReport:
         return bool(self.inserted or self.filled or self.replaced)
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False,
-               lock_timeout: float = 30.0) -> Store:
+def open_store(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    lock_timeout: float = 30.0,
+) -> Store:
     """Open (creating on first use) the store at ``path``; see :class:`Store`."""
     return Store(path, read_only=read_only, lock_timeout=lock_timeout)
 
@@ -156,13 +160,25 @@ class Store:
         clock; tests pin it).
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 lock_timeout: float = 30.0, today: pd.Timestamp | None = None):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        lock_timeout: float = 30.0,
+        today: pd.Timestamp | None = None,
+    ):
         self.memory = str(path) == ":memory:"
-        self.path = Path(":memory:") if self.memory else Path(path or default_store_path())
+        self.path = (
+            Path(":memory:") if self.memory else Path(path or default_store_path())
+        )
         self.read_only = read_only
         self.lock_timeout = lock_timeout
-        self.today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
+        self.today = (
+            pd.Timestamp(today)
+            if today is not None
+            else pd.Timestamp.today().normalize()
+        )
         self._memory_con: duckdb.DuckDBPyConnection | None = None
         self._lock = None if self.memory else FileLock(f"{self.path}.lock")
         if self.memory:
@@ -170,7 +186,9 @@ class Store:
             self._memory_con.execute(_SCHEMA)
         elif not self.path.exists():
             if read_only:
-                raise FileNotFoundError(f"no store at {self.path}; run `rotation data update` first")
+                raise FileNotFoundError(
+                    f"no store at {self.path}; run `rotation data update` first"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect(write=True) as con:
                 con.execute(_SCHEMA)
@@ -224,7 +242,9 @@ class Store:
             return con.execute(sql, params or []).df()
 
     # -- ingest -------------------------------------------------------------
-    def ingest_prices(self, frame: pd.DataFrame, *, file: str, replace: bool = False) -> IngestReport:
+    def ingest_prices(
+        self, frame: pd.DataFrame, *, file: str, replace: bool = False
+    ) -> IngestReport:
         """Validate and upsert a normalised price batch (see ``sources.files``).
 
         Raises
@@ -235,20 +255,33 @@ class Store:
             A stored value differs for the same key and ``replace`` is False.
         """
         frame = _with_rows(frame)
-        problems = validate_prices(frame, file=file, today=self.today,
-                                   negative_allowed=negative_allowed)
+        problems = validate_prices(
+            frame, file=file, today=self.today, negative_allowed=negative_allowed
+        )
         if problems:
             raise ValidationError(problems)
         batch = frame[["symbol", "date", *_PRICE_VALUES, "source", "_row"]]
         report = self._upsert(
-            batch, table="prices", keys=("symbol", "date"), values=_PRICE_VALUES,
-            file=file, replace=replace, kind="prices", skipped=0,
+            batch,
+            table="prices",
+            keys=("symbol", "date"),
+            values=_PRICE_VALUES,
+            file=file,
+            replace=replace,
+            kind="prices",
+            skipped=0,
         )
-        flags = flag_price_moves(frame.assign(adj_close=frame["adj_close"].fillna(frame["close"])))
+        flags = flag_price_moves(
+            frame.assign(adj_close=frame["adj_close"].fillna(frame["close"]))
+        )
         return IngestReport(**{**report.__dict__, "flags": flags})
 
     def ingest_observations(
-        self, frame: pd.DataFrame, *, file: str, replace: bool = False,
+        self,
+        frame: pd.DataFrame,
+        *,
+        file: str,
+        replace: bool = False,
         info: Iterable[SeriesInfo] = (),
     ) -> IngestReport:
         """Validate and upsert a normalised observation batch.
@@ -260,9 +293,17 @@ class Store:
         frame = _with_rows(frame)
         extra = {i.id: i for i in info}
         catalog = {**series_catalog(), **extra}
-        price_like = lambda sid: sid in catalog and catalog[sid].unit.startswith(("USD", "index"))  # noqa: E731
-        problems = validate_observations(frame, file=file, today=self.today,
-                                         negative_allowed=negative_allowed, price_like=price_like)
+
+        def price_like(sid: str) -> bool:
+            return sid in catalog and catalog[sid].unit.startswith(("USD", "index"))
+
+        problems = validate_observations(
+            frame,
+            file=file,
+            today=self.today,
+            negative_allowed=negative_allowed,
+            price_like=price_like,
+        )
         if problems:
             raise ValidationError(problems)
         missing = frame["value"].isna()
@@ -270,7 +311,10 @@ class Store:
         metas = []
         for sid in batch["series_id"].unique():
             meta = catalog.get(str(sid)) or SeriesInfo(
-                id=str(sid), name=str(sid), unit="unknown", frequency="unknown",
+                id=str(sid),
+                name=str(sid),
+                unit="unknown",
+                frequency="unknown",
                 source=str(batch.loc[batch["series_id"] == sid, "source"].iloc[0]),
                 publication_lag="P0D",
                 notes="publication lag not documented: assumed known on its date",
@@ -284,70 +328,145 @@ class Store:
                 starts[sel] = batch.loc[sel, "date"] + offset
             batch["realtime_start"] = starts
             batch["realtime_end"] = pd.NaT
-        batch = batch[["series_id", "date", "value", "realtime_start", "realtime_end", "source", "_row"]]
+        batch = batch[
+            [
+                "series_id",
+                "date",
+                "value",
+                "realtime_start",
+                "realtime_end",
+                "source",
+                "_row",
+            ]
+        ]
         for col in ("date", "realtime_start", "realtime_end"):
             batch[col] = pd.to_datetime(batch[col]).astype("datetime64[ns]")
         return self._upsert(
-            batch, table="observations", keys=("series_id", "date", "realtime_start"),
-            values=("value",), file=file, replace=replace, kind="observations",
-            skipped=int(missing.sum()), metas=metas,
+            batch,
+            table="observations",
+            keys=("series_id", "date", "realtime_start"),
+            values=("value",),
+            file=file,
+            replace=replace,
+            kind="observations",
+            skipped=int(missing.sum()),
+            metas=metas,
         )
 
-    def ingest_dots(self, frame: pd.DataFrame, *, file: str, replace: bool = False) -> IngestReport:
+    def ingest_dots(
+        self, frame: pd.DataFrame, *, file: str, replace: bool = False
+    ) -> IngestReport:
         """Validate and upsert an FOMC dot-plot batch (``sources.files.read_dot_plot``)."""
         frame = _with_rows(frame)
         problems = validate_dots(frame, file=file, today=self.today)
         if problems:
             raise ValidationError(problems)
-        batch = frame[["meeting_date", "horizon", "midpoint", "participants", "source", "_row"]].copy()
+        batch = frame[
+            ["meeting_date", "horizon", "midpoint", "participants", "source", "_row"]
+        ].copy()
         batch["participants"] = batch["participants"].astype("int64")
-        return self._upsert(batch, table="dots", keys=("meeting_date", "horizon", "midpoint"),
-                            values=("participants",), file=file, replace=replace, kind="dots",
-                            skipped=0)
+        return self._upsert(
+            batch,
+            table="dots",
+            keys=("meeting_date", "horizon", "midpoint"),
+            values=("participants",),
+            file=file,
+            replace=replace,
+            kind="dots",
+            skipped=0,
+        )
 
     def _upsert(
-        self, batch: pd.DataFrame, *, table: str, keys: tuple[str, ...], values: tuple[str, ...],
-        file: str, replace: bool, kind: str, skipped: int, metas: Sequence[SeriesInfo] = (),
+        self,
+        batch: pd.DataFrame,
+        *,
+        table: str,
+        keys: tuple[str, ...],
+        values: tuple[str, ...],
+        file: str,
+        replace: bool,
+        kind: str,
+        skipped: int,
+        metas: Sequence[SeriesInfo] = (),
     ) -> IngestReport:
         digest = _digest(batch.drop(columns="_row"))
         on = " AND ".join(f"s.{k} = t.{k}" for k in keys)
         differs = " OR ".join(
             f"(s.{v} IS NOT NULL AND t.{v} IS NOT NULL AND abs(s.{v} - t.{v}) > "
-            f"{_SAME} * greatest(1, abs(t.{v})))" for v in values)
+            f"{_SAME} * greatest(1, abs(t.{v})))"
+            for v in values
+        )
         fills = " OR ".join(f"(t.{v} IS NULL AND s.{v} IS NOT NULL)" for v in values)
-        cols = ", ".join([*keys, *[v for v in values], *(["realtime_end"] if table == "observations" else []), "source"])
+        cols = ", ".join(
+            [
+                *keys,
+                *[v for v in values],
+                *(["realtime_end"] if table == "observations" else []),
+                "source",
+            ]
+        )
         with self._connect(write=True) as con:
             con.register("batch_df", batch)
             try:
                 con.execute("BEGIN TRANSACTION")
                 # Dates travel as datetime64 (fast) and become DATE here.
-                dates = [c for c in ("date", "meeting_date", "realtime_start", "realtime_end") if c in batch]
+                dates = [
+                    c
+                    for c in ("date", "meeting_date", "realtime_start", "realtime_end")
+                    if c in batch
+                ]
                 casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE s AS SELECT * REPLACE ({casts}) FROM batch_df")
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE s AS SELECT * REPLACE ({casts}) FROM batch_df"
+                )
                 conflicts = con.execute(
                     f"SELECT s._row, {', '.join(f's.{v} AS new_{v}, t.{v} AS old_{v}' for v in values)},"
                     f" t.source AS old_source FROM s JOIN {table} t ON {on} WHERE {differs} ORDER BY s._row"
                 ).df()
                 if len(conflicts) and not replace:
                     raise ConflictError(_conflict_problems(conflicts, values, file))
-                n_fill = con.execute(f"SELECT count(*) FROM s JOIN {table} t ON {on} WHERE ({fills}) AND NOT ({differs})").fetchone()[0]  # type: ignore[index]
-                n_same = con.execute(f"SELECT count(*) FROM s JOIN {table} t ON {on} WHERE NOT ({differs}) AND NOT ({fills})").fetchone()[0]  # type: ignore[index]
+                n_fill = con.execute(
+                    f"SELECT count(*) FROM s JOIN {table} t ON {on} WHERE ({fills}) AND NOT ({differs})"
+                ).fetchone()[0]  # type: ignore[index]
+                n_same = con.execute(
+                    f"SELECT count(*) FROM s JOIN {table} t ON {on} WHERE NOT ({differs}) AND NOT ({fills})"
+                ).fetchone()[0]  # type: ignore[index]
                 sets = ", ".join(
                     f"{v} = CASE WHEN {'true' if replace else 'false'} THEN coalesce(s.{v}, t.{v}) ELSE coalesce(t.{v}, s.{v}) END"
-                    for v in values)
-                con.execute(f"UPDATE {table} AS t SET {sets} FROM s WHERE {on} AND (({fills}) OR ({differs}))")
+                    for v in values
+                )
+                con.execute(
+                    f"UPDATE {table} AS t SET {sets} FROM s WHERE {on} AND (({fills}) OR ({differs}))"
+                )
                 inserted = con.execute(
                     f"INSERT INTO {table} ({cols}) SELECT {cols} FROM s WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {table} t WHERE {on})").fetchone()
+                    f"(SELECT 1 FROM {table} t WHERE {on})"
+                ).fetchone()
                 n_ins = int(inserted[0]) if inserted else 0
                 for meta in metas:
                     con.execute(
                         "INSERT INTO series_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                        [meta.id, meta.name, meta.unit, meta.frequency, meta.source, meta.license,
-                         meta.publication_lag, meta.notes])
-                report = IngestReport(file=file, kind=kind, rows=len(batch), inserted=n_ins,
-                                      filled=int(n_fill), replaced=len(conflicts) if replace else 0,
-                                      unchanged=int(n_same), skipped_missing=skipped)
+                        [
+                            meta.id,
+                            meta.name,
+                            meta.unit,
+                            meta.frequency,
+                            meta.source,
+                            meta.license,
+                            meta.publication_lag,
+                            meta.notes,
+                        ],
+                    )
+                report = IngestReport(
+                    file=file,
+                    kind=kind,
+                    rows=len(batch),
+                    inserted=n_ins,
+                    filled=int(n_fill),
+                    replaced=len(conflicts) if replace else 0,
+                    unchanged=int(n_same),
+                    skipped_missing=skipped,
+                )
                 self._record_ingest(con, report, digest)
                 con.execute("COMMIT")
             except BaseException:
@@ -357,47 +476,80 @@ class Store:
                 con.unregister("batch_df")
         return report
 
-    def _record_ingest(self, con: duckdb.DuckDBPyConnection, report: IngestReport, digest: str) -> None:
+    def _record_ingest(
+        self, con: duckdb.DuckDBPyConnection, report: IngestReport, digest: str
+    ) -> None:
         # Idempotency: a batch that changed nothing leaves no trace either.
         if report.changed:
             con.execute(
                 "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [digest, report.file, report.kind, report.rows, report.inserted, report.filled,
-                 report.replaced, report.unchanged, report.skipped_missing])
+                [
+                    digest,
+                    report.file,
+                    report.kind,
+                    report.rows,
+                    report.inserted,
+                    report.filled,
+                    report.replaced,
+                    report.unchanged,
+                    report.skipped_missing,
+                ],
+            )
 
     # -- quarantine -----------------------------------------------------------
     def quarantine(self, symbol: str, date: Any, reason: str) -> None:
         """Exclude one price point from analytics (kept in ``prices``)."""
         with self._connect(write=True) as con:
-            found = con.execute("SELECT count(*) FROM prices WHERE symbol = ? AND date = ?",
-                                [symbol, pd.Timestamp(date).date()]).fetchone()
+            found = con.execute(
+                "SELECT count(*) FROM prices WHERE symbol = ? AND date = ?",
+                [symbol, pd.Timestamp(date).date()],
+            ).fetchone()
             if not found or not found[0]:
-                raise UnknownSymbolError(f"no price for {symbol} on {pd.Timestamp(date).date()}")
-            con.execute("INSERT INTO quarantine VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
-                        [symbol, pd.Timestamp(date).date(), reason])
+                raise UnknownSymbolError(
+                    f"no price for {symbol} on {pd.Timestamp(date).date()}"
+                )
+            con.execute(
+                "INSERT INTO quarantine VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                [symbol, pd.Timestamp(date).date(), reason],
+            )
 
     def release(self, symbol: str, date: Any) -> None:
         """Undo :meth:`quarantine` for one point."""
         with self._connect(write=True) as con:
-            con.execute("DELETE FROM quarantine WHERE symbol = ? AND date = ?",
-                        [symbol, pd.Timestamp(date).date()])
+            con.execute(
+                "DELETE FROM quarantine WHERE symbol = ? AND date = ?",
+                [symbol, pd.Timestamp(date).date()],
+            )
 
     def quarantined(self) -> pd.DataFrame:
-        """The quarantined points with their reasons."""
-        return self._query("SELECT symbol, date, reason, created_at FROM quarantine ORDER BY symbol, date")
+        """Return the quarantined points with their reasons."""
+        return self._query(
+            "SELECT symbol, date, reason, created_at FROM quarantine ORDER BY symbol, date"
+        )
 
     # -- reads --------------------------------------------------------------
     def symbols(self) -> list[str]:
         """Symbols with stored prices."""
-        return list(self._query("SELECT DISTINCT symbol FROM prices ORDER BY symbol")["symbol"])
+        return list(
+            self._query("SELECT DISTINCT symbol FROM prices ORDER BY symbol")["symbol"]
+        )
 
     def series_ids(self) -> list[str]:
         """Series with stored observations."""
-        return list(self._query("SELECT DISTINCT series_id FROM observations ORDER BY 1")["series_id"])
+        return list(
+            self._query("SELECT DISTINCT series_id FROM observations ORDER BY 1")[
+                "series_id"
+            ]
+        )
 
     def prices(
-        self, symbols: str | Sequence[str] | None = None, start: Any = None, end: Any = None,
-        field: PriceField = "adj_close", *, include_quarantined: bool = False,
+        self,
+        symbols: str | Sequence[str] | None = None,
+        start: Any = None,
+        end: Any = None,
+        field: PriceField = "adj_close",
+        *,
+        include_quarantined: bool = False,
     ) -> pd.DataFrame:
         """Wide panel of one price field: session dates x symbols.
 
@@ -417,14 +569,24 @@ class Store:
             NaN where a symbol has no price on a date.
         """
         if field not in _PRICE_VALUES:
-            raise ValueError(f"field must be one of {', '.join(_PRICE_VALUES)} (got {field!r}).")
-        names = [symbols] if isinstance(symbols, str) else list(symbols) if symbols is not None else None
-        where, params = ["TRUE"], []
+            raise ValueError(
+                f"field must be one of {', '.join(_PRICE_VALUES)} (got {field!r})."
+            )
+        names = (
+            [symbols]
+            if isinstance(symbols, str)
+            else list(symbols)
+            if symbols is not None
+            else None
+        )
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if names is not None:
             unknown = sorted(set(names) - set(self.symbols()))
             if unknown:
                 raise UnknownSymbolError(
-                    f"unknown symbol(s) {', '.join(unknown)}; `rotation data list` shows what is stored.")
+                    f"unknown symbol(s) {', '.join(unknown)}; `rotation data list` shows what is stored."
+                )
             where.append("p.symbol IN (SELECT unnest(?))")
             params.append(names)
         if start is not None:
@@ -433,14 +595,22 @@ class Store:
         if end is not None:
             where.append("p.date <= ?")
             params.append(pd.Timestamp(end).date())
-        value = f"p.{field}" if include_quarantined else f"CASE WHEN q.symbol IS NULL THEN p.{field} END"
-        sql = (f"SELECT p.symbol, p.date, {value} AS v FROM prices p LEFT JOIN quarantine q "
-               f"ON p.symbol = q.symbol AND p.date = q.date WHERE {' AND '.join(where)}")
+        value = (
+            f"p.{field}"
+            if include_quarantined
+            else f"CASE WHEN q.symbol IS NULL THEN p.{field} END"
+        )
+        sql = (
+            f"SELECT p.symbol, p.date, {value} AS v FROM prices p LEFT JOIN quarantine q "
+            f"ON p.symbol = q.symbol AND p.date = q.date WHERE {' AND '.join(where)}"
+        )
         with self._connect() as con:
-            table = con.execute(sql, params).fetchnumpy()
+            table: dict[str, Any] = dict(con.execute(sql, params).fetchnumpy())
         return _to_wide(table, names)
 
-    def series(self, series_id: str, as_of: Any = None, start: Any = None, end: Any = None) -> pd.Series:
+    def series(
+        self, series_id: str, as_of: Any = None, start: Any = None, end: Any = None
+    ) -> pd.Series:
         """Observations of one series as known at the close of ``as_of``.
 
         Parameters
@@ -460,59 +630,94 @@ class Store:
         frame = self._series_frame([series_id], as_of)
         if frame.empty and series_id not in self.series_ids():
             raise UnknownSymbolError(
-                f"unknown series {series_id!r}; `rotation data list` shows what is stored.")
+                f"unknown series {series_id!r}; `rotation data list` shows what is stored."
+            )
         out = frame.set_index("date")["value"].rename(series_id)
         out.index = pd.DatetimeIndex(out.index, name="date")
         return out.loc[start:end] if (start is not None or end is not None) else out
 
     def _series_frame(self, ids: Sequence[str] | None, as_of: Any) -> pd.DataFrame:
-        cut = pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
+        cut = (
+            pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
+        )
         where = "realtime_start <= ? AND (realtime_end IS NULL OR realtime_end > ?) AND date <= ?"
         params: list[Any] = [cut, cut, cut]
         if ids is not None:
             where += " AND series_id IN (SELECT unnest(?))"
             params.append(list(ids))
-        sql = (f"SELECT series_id, date, value, realtime_start AS known_from FROM ("
-               f" SELECT *, row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) rn"
-               f" FROM observations WHERE {where}) WHERE rn = 1 ORDER BY series_id, date")
+        sql = (
+            f"SELECT series_id, date, value, realtime_start AS known_from FROM ("
+            f" SELECT *, row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) rn"
+            f" FROM observations WHERE {where}) WHERE rn = 1 ORDER BY series_id, date"
+        )
         frame = self._query(sql, params)
         for col in ("date", "known_from"):
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
         return frame
 
     def dots(self, as_of: Any = None) -> pd.DataFrame:
-        """The dot plot (every dot) of meetings up to ``as_of``."""
-        cut = pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
+        """Return the dot plot (every dot) of meetings up to ``as_of``."""
+        cut = (
+            pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
+        )
         frame = self._query(
             "SELECT meeting_date, horizon, midpoint, participants FROM dots WHERE meeting_date <= ? "
-            "ORDER BY meeting_date, horizon, midpoint", [cut])
-        frame["meeting_date"] = pd.to_datetime(frame["meeting_date"]).astype("datetime64[ns]")
+            "ORDER BY meeting_date, horizon, midpoint",
+            [cut],
+        )
+        frame["meeting_date"] = pd.to_datetime(frame["meeting_date"]).astype(
+            "datetime64[ns]"
+        )
         return frame
 
     def series_info(self) -> dict[str, SeriesInfo]:
         """Metadata of every stored series."""
         frame = self._query("SELECT * FROM series_meta")
-        return {r.id: SeriesInfo(**{k: ("" if v is None else v) for k, v in r._asdict().items()
-                                    if k != "Index"})
-                for r in frame.itertuples()}
+        fields = (
+            "id",
+            "name",
+            "unit",
+            "frequency",
+            "source",
+            "license",
+            "publication_lag",
+            "notes",
+        )
+        return {
+            str(row["id"]): SeriesInfo(
+                **{k: "" if row[k] is None else str(row[k]) for k in fields}
+            )
+            for row in frame.to_dict(orient="records")
+        }
 
     def last_date(self) -> pd.Timestamp | None:
         """Last price date in the store (the default report date)."""
         value = self._query("SELECT max(date) AS d FROM prices")["d"].iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value)
 
-    def market_data(self, as_of: Any = None, symbols: Sequence[str] | None = None) -> MarketData:
-        """A point-in-time :class:`MarketData` as of ``as_of`` (default: last price date)."""
+    def market_data(
+        self, as_of: Any = None, symbols: Sequence[str] | None = None
+    ) -> MarketData:
+        """Build a point-in-time :class:`MarketData` as of ``as_of`` (default: last price date)."""
         cut = pd.Timestamp(as_of) if as_of is not None else self.last_date()
         if cut is None:
-            raise UnknownSymbolError("the store is empty; run `rotation data update` first")
+            raise UnknownSymbolError(
+                "the store is empty; run `rotation data update` first"
+            )
         prices = self.prices(symbols, end=cut)
         frame = self._series_frame(None, cut)
-        series = {str(sid): grp.set_index("date")[["value", "known_from"]]
-                  for sid, grp in frame.groupby("series_id", sort=True)}
+        series = {
+            str(sid): grp.set_index("date")[["value", "known_from"]]
+            for sid, grp in frame.groupby("series_id", sort=True)
+        }
         info = self.series_info()
-        return MarketData(prices=prices, series=series, dots=self.dots(cut),
-                          info={k: v for k, v in info.items() if k in series}, as_of=cut)
+        return MarketData(
+            prices=prices,
+            series=series,
+            dots=self.dots(cut),
+            info={k: v for k, v in info.items() if k in series},
+            as_of=cut,
+        )
 
     def coverage(self) -> pd.DataFrame:
         """One row per symbol, series and the dot plot: first/last date, rows, source, unit."""
@@ -536,35 +741,53 @@ class Store:
 
     def check(self) -> pd.DataFrame:
         """Data-quality table: flagged moves per symbol with their quarantine state."""
-        long = self._query("SELECT symbol, date, adj_close FROM prices WHERE adj_close IS NOT NULL")
+        long = self._query(
+            "SELECT symbol, date, adj_close FROM prices WHERE adj_close IS NOT NULL"
+        )
         long["date"] = pd.to_datetime(long["date"])
         flags = flag_price_moves(long)
         quarantined = self.quarantined()
-        keys = set(zip(quarantined["symbol"], pd.to_datetime(quarantined["date"]), strict=True))
-        flags["quarantined"] = [(s, pd.Timestamp(d)) in keys for s, d in
-                                zip(flags["symbol"], flags["suspect_date"], strict=True)]
+        keys = set(
+            zip(quarantined["symbol"], pd.to_datetime(quarantined["date"]), strict=True)
+        )
+        flags["quarantined"] = [
+            (s, pd.Timestamp(d)) in keys
+            for s, d in zip(flags["symbol"], flags["suspect_date"], strict=True)
+        ]
         return flags
 
     def fingerprint(self) -> str:
-        """A hash of every table's content (tests use it to prove nothing changed)."""
+        """Hash every table's content (tests use it to prove nothing changed)."""
         parts = []
         with self._connect() as con:
-            for table in ("prices", "observations", "series_meta", "dots", "quarantine"):
-                parts.append(con.execute(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv())
+            for table in (
+                "prices",
+                "observations",
+                "series_meta",
+                "dots",
+                "quarantine",
+            ):
+                parts.append(
+                    con.execute(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv()
+                )
         return hashlib.sha256("".join(parts).encode()).hexdigest()
 
     # -- report history -----------------------------------------------------------
     def record_report(self, as_of: Any, thesis: str, payload: str) -> None:
         """Remember a report's headline numbers for "what changed since last run"."""
         with self._connect(write=True) as con:
-            con.execute("INSERT INTO report_runs VALUES (now(), ?, ?, ?)",
-                        [pd.Timestamp(as_of).date(), thesis, payload])
+            con.execute(
+                "INSERT INTO report_runs VALUES (now(), ?, ?, ?)",
+                [pd.Timestamp(as_of).date(), thesis, payload],
+            )
 
     def previous_report(self, thesis: str) -> dict[str, Any] | None:
-        """The most recent recorded report of ``thesis`` (as_of, run_at, payload)."""
-        frame = self._query("SELECT * FROM report_runs WHERE thesis = ? ORDER BY run_at DESC LIMIT 1",
-                            [thesis])
-        return None if frame.empty else frame.iloc[0].to_dict()
+        """Return the most recent recorded report of ``thesis`` (as_of, run_at, payload)."""
+        frame = self._query(
+            "SELECT * FROM report_runs WHERE thesis = ? ORDER BY run_at DESC LIMIT 1",
+            [thesis],
+        )
+        return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
 
 
 def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -574,18 +797,33 @@ def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _digest(frame: pd.DataFrame) -> str:
-    return hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    return hashlib.sha256(
+        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    ).hexdigest()
 
 
-def _conflict_problems(conflicts: pd.DataFrame, values: Sequence[str], file: str) -> list[RowProblem]:
+def _conflict_problems(
+    conflicts: pd.DataFrame, values: Sequence[str], file: str
+) -> list[RowProblem]:
     out = []
     for r in conflicts.itertuples():
         for v in values:
             new, old = getattr(r, f"new_{v}"), getattr(r, f"old_{v}")
-            if pd.notna(new) and pd.notna(old) and abs(new - old) > _SAME * max(1, abs(old)):
-                out.append(RowProblem(file, int(r._1), v, repr(float(new)),
-                                      f"conflicts with stored value {old!r} (source {r.old_source}); "
-                                      "use --replace to overwrite"))
+            if (
+                pd.notna(new)
+                and pd.notna(old)
+                and abs(new - old) > _SAME * max(1, abs(old))
+            ):
+                out.append(
+                    RowProblem(
+                        file,
+                        int(r[1]),
+                        v,
+                        repr(float(new)),
+                        f"conflicts with stored value {old!r} (source {r.old_source}); "
+                        "use --replace to overwrite",
+                    )
+                )
     return out
 
 
@@ -598,10 +836,15 @@ def _to_wide(table: dict[str, np.ndarray], order: Sequence[str] | None) -> pd.Da
     date_codes, date_index = pd.factorize(dates, sort=True)
     values = np.full((len(date_index), len(sym_names)), np.nan)
     raw = table["v"]
-    data = raw.filled(np.nan) if np.ma.isMaskedArray(raw) else np.asarray(raw, dtype=float)
+    data = (
+        raw.filled(np.nan) if np.ma.isMaskedArray(raw) else np.asarray(raw, dtype=float)
+    )
     values[date_codes, sym_codes] = data
-    wide = pd.DataFrame(values, index=pd.DatetimeIndex(date_index, name="date"),
-                        columns=pd.Index(list(sym_names)))
+    wide = pd.DataFrame(
+        values,
+        index=pd.DatetimeIndex(date_index, name="date"),
+        columns=pd.Index(list(sym_names)),
+    )
     if order is not None:
         wide = wide.reindex(columns=list(order))
     return wide

@@ -16,7 +16,10 @@ __all__ = ["SECTIONS", "Report", "SectionFailure", "build_report"]
 #: sections here; each is a function of the context only.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("thesis", "rotation.report.sections.thesis:build_thesis_section"),
-    ("ai_correlation", "rotation.report.sections.indicators:build_ai_correlation_section"),
+    (
+        "ai_correlation",
+        "rotation.report.sections.indicators:build_ai_correlation_section",
+    ),
     ("rrg", "rotation.report.sections.indicators:build_rrg_section"),
     ("spreads", "rotation.report.sections.indicators:build_spreads_section"),
     ("copper", "rotation.report.sections.indicators:build_copper_section"),
@@ -51,7 +54,10 @@ class Report:
 
 def _resolve(target: str) -> Callable[[ReportContext], Section]:
     module, func = target.split(":")
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+    builder: Callable[[ReportContext], Section] = getattr(
+        importlib.import_module(module), func
+    )
+    return builder
 
 
 def build_report(
@@ -81,13 +87,29 @@ def build_report(
         start = time.perf_counter()
         try:
             section = _resolve(target)(context)
-        except Exception as exc:  # a report with one broken chart is still worth reading
-            failures.append(SectionFailure(section_id, f"{type(exc).__name__}: {exc}",
-                                           traceback.format_exc()))
-            section = Section(id=section_id, title=f"{section_id} (failed)",
-                              blocks=(TextBlock(f"This section failed to build: "
-                                                f"{type(exc).__name__}: {exc}"),),
-                              data={"error": f"{type(exc).__name__}: {exc}"})
+        except (
+            Exception
+        ) as exc:  # a report with one broken chart is still worth reading
+            failures.append(
+                SectionFailure(
+                    section_id, f"{type(exc).__name__}: {exc}", traceback.format_exc()
+                )
+            )
+            section = Section(
+                id=section_id,
+                title=f"{section_id} (failed)",
+                blocks=(
+                    TextBlock(
+                        f"This section failed to build: {type(exc).__name__}: {exc}"
+                    ),
+                ),
+                data={"error": f"{type(exc).__name__}: {exc}"},
+            )
         timings[section_id] = time.perf_counter() - start
         built.append(section)
-    return Report(context=context, sections=tuple(built), failures=tuple(failures), timings=timings)
+    return Report(
+        context=context,
+        sections=tuple(built),
+        failures=tuple(failures),
+        timings=timings,
+    )

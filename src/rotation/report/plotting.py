@@ -10,14 +10,17 @@ __all__ = ["base_layout", "weekly"]
 
 
 def base_layout(title: str, yaxis: str, *, xaxis: str = "") -> dict[str, Any]:
-    """Plotly layout shared by report charts (works on light and dark pages)."""
+    """Return the plotly layout shared by report charts (works on light and dark pages)."""
     return {
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
         "template": "plotly_white",
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12,
-                 "color": "#7f8c9b"},
+        "font": {
+            "family": "system-ui, -apple-system, Segoe UI, sans-serif",
+            "size": 12,
+            "color": "#7f8c9b",
+        },
         "yaxis": {"title": yaxis, "gridcolor": "rgba(127,140,155,0.25)"},
         "xaxis": {"title": xaxis, "gridcolor": "rgba(127,140,155,0.25)"},
         "legend": {"orientation": "h", "y": -0.18},

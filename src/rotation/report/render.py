@@ -27,32 +27,49 @@ __all__ = ["render_html", "render_json", "render_markdown", "to_jsonable"]
 
 @cache
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("rotation.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]))
+    return Environment(
+        loader=PackageLoader("rotation.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
 
 
 def _table_html(block: TableBlock) -> Markup:
     frame = block.frame
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in
-                   ([frame.index.name or ""] if block.show_index else []) + list(frame.columns))
+    head = "".join(
+        f"<th>{escape(str(c))}</th>"
+        for c in ([frame.index.name or ""] if block.show_index else [])
+        + list(frame.columns)
+    )
     rows = []
     for idx, row in frame.iterrows():
         cells = [f"<th>{escape(str(idx))}</th>"] if block.show_index else []
         for col, value in row.items():
-            css = block.cell_classes[str(col)](value) if str(col) in block.cell_classes else ""
+            css = (
+                block.cell_classes[str(col)](value)
+                if str(col) in block.cell_classes
+                else ""
+            )
             text = _fmt(value)
-            num = " num" if isinstance(value, int | float | np.number) and not isinstance(value, bool) else ""
+            num = (
+                " num"
+                if isinstance(value, int | float | np.number)
+                and not isinstance(value, bool)
+                else ""
+            )
             cells.append(f'<td class="{escape(css)}{num}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return Markup(f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-                  f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return Markup(
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, float | np.floating):
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+        number = float(value)
+        return f"{number:,.4g}" if abs(number) < 1e5 else f"{number:,.0f}"
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     return str(value)
@@ -68,33 +85,67 @@ def _blocks_html(report: Report) -> list[dict[str, Any]]:
                 if isinstance(block.text, str):
                     parts.append(Markup("<p>") + escape(block.text) + Markup("</p>"))
                 else:
-                    parts.append(Markup("<ul>") + Markup("").join(
-                        Markup("<li>") + escape(t) + Markup("</li>") for t in texts) + Markup("</ul>"))
+                    parts.append(
+                        Markup("<ul>")
+                        + Markup("").join(
+                            Markup("<li>") + escape(t) + Markup("</li>") for t in texts
+                        )
+                        + Markup("</ul>")
+                    )
             elif isinstance(block, FigureBlock):
-                div = block.figure.to_html(full_html=False, include_plotlyjs=False,
-                                           config={"displaylogo": False, "responsive": True})
+                div = block.figure.to_html(
+                    full_html=False,
+                    include_plotlyjs=False,
+                    config={"displaylogo": False, "responsive": True},
+                )
                 caption = escape(block.caption)
                 if block.sources:
-                    caption += Markup(" <span class='src'>Source: ") + escape(", ".join(block.sources)) + Markup("</span>")
-                parts.append(Markup('<figure class="chart">') + Markup(div) +
-                             Markup("<figcaption>") + caption + Markup("</figcaption></figure>"))
+                    caption += (
+                        Markup(" <span class='src'>Source: ")
+                        + escape(", ".join(block.sources))
+                        + Markup("</span>")
+                    )
+                parts.append(
+                    Markup('<figure class="chart">')
+                    + Markup(div)
+                    + Markup("<figcaption>")
+                    + caption
+                    + Markup("</figcaption></figure>")
+                )
             elif isinstance(block, TableBlock):
                 parts.append(_table_html(block))
                 if block.caption:
-                    parts.append(Markup('<p class="caption">') + escape(block.caption) + Markup("</p>"))
-        out.append({"id": section.id, "title": section.title, "html": Markup("").join(parts),
-                    "failed": "error" in section.data})
+                    parts.append(
+                        Markup('<p class="caption">')
+                        + escape(block.caption)
+                        + Markup("</p>")
+                    )
+        out.append(
+            {
+                "id": section.id,
+                "title": section.title,
+                "html": Markup("").join(parts),
+                "failed": "error" in section.data,
+            }
+        )
     return out
 
 
 def render_html(report: Report, *, title: str = "rotation report") -> str:
-    """The report as one self-contained HTML page."""
+    """Render the report as one self-contained HTML page."""
     ctx = report.context
-    return _env().get_template("report.html.j2").render(
-        title=title, as_of=str(ctx.as_of.date()), sections=_blocks_html(report),
-        failures=report.failures, plotly_js=Markup(get_plotlyjs()),
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        headline=ctx.options.get("headline", ()),
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            as_of=str(ctx.as_of.date()),
+            sections=_blocks_html(report),
+            failures=report.failures,
+            plotly_js=Markup(get_plotlyjs()),
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            headline=ctx.options.get("headline", ()),
+        )
     )
 
 
@@ -113,7 +164,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, pd.Timestamp | dt.date | dt.datetime):
-        return str(value.date()) if isinstance(value, pd.Timestamp | dt.datetime) else str(value)
+        return (
+            str(value.date())
+            if isinstance(value, pd.Timestamp | dt.datetime)
+            else str(value)
+        )
     if value is pd.NaT:
         return None
     return value
@@ -122,31 +177,47 @@ def to_jsonable(value: Any) -> Any:
 def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
     """Every number of the report, with provenance, as JSON."""
     payload = {
-        "meta": {"as_of": str(report.context.as_of.date()), **(meta or {}),
-                 "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
-                 "failures": [{"id": f.id, "error": f.error} for f in report.failures]},
+        "meta": {
+            "as_of": str(report.context.as_of.date()),
+            **(meta or {}),
+            "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
+            "failures": [{"id": f.id, "error": f.error} for f in report.failures],
+        },
         "sections": {s.id: {"title": s.title, **s.data} for s in report.sections},
     }
     return json.dumps(to_jsonable(payload), indent=1, allow_nan=False)
 
 
 def render_markdown(report: Report) -> str:
-    """A plain-text rendering (tables and text; figures are listed by caption)."""
+    """Render plain Markdown (tables and text; figures are listed by caption)."""
     lines = [f"# rotation report — as of {report.context.as_of.date()}", ""]
     for section in report.sections:
         lines += [f"## {section.title}", ""]
         for block in section.blocks:
             if isinstance(block, TextBlock):
-                texts = [block.text] if isinstance(block.text, str) else list(block.text)
-                lines += ([texts[0]] if isinstance(block.text, str) else [f"- {t}" for t in texts]) + [""]
+                texts = (
+                    [block.text] if isinstance(block.text, str) else list(block.text)
+                )
+                lines += (
+                    [texts[0]]
+                    if isinstance(block.text, str)
+                    else [f"- {t}" for t in texts]
+                ) + [""]
             elif isinstance(block, FigureBlock):
-                lines += [f"*Figure: {block.figure.layout.title.text or ''}* — {block.caption}", ""]
+                lines += [
+                    f"*Figure: {block.figure.layout.title.text or ''}* — {block.caption}",
+                    "",
+                ]
             elif isinstance(block, TableBlock):
                 frame = block.frame
                 cols = [str(c) for c in frame.columns]
                 lines.append("| " + " | ".join(cols) + " |")
                 lines.append("|" + "---|" * len(cols))
                 for _, row in frame.iterrows():
-                    lines.append("| " + " | ".join(_fmt(v).replace("|", "\\|") for v in row) + " |")
+                    lines.append(
+                        "| "
+                        + " | ".join(_fmt(v).replace("|", "\\|") for v in row)
+                        + " |"
+                    )
                 lines.append("")
     return "\n".join(lines)

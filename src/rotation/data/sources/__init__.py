@@ -1,0 +1,1 @@
+"""Readers for files and live sources (FRED/ALFRED, Yahoo Finance)."""

@@ -75,7 +75,9 @@ def _parse_dates(raw: pd.Series) -> pd.Series:
         out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
     rest = ~compact
     if rest.any():
-        has_offset = text[rest].str.contains(r"[+-]\d\d:?\d\d$", regex=True).fillna(False)
+        has_offset = (
+            text[rest].str.contains(r"[+-]\d\d:?\d\d$", regex=True).fillna(False)
+        )
         aware = text[rest][has_offset]
         naive = text[rest][~has_offset]
         if len(aware):
@@ -101,8 +103,15 @@ def _read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            [RowProblem(str(path), None, "-", repr(data[exc.start : exc.end]),
-                        "file is not valid UTF-8 text")]
+            [
+                RowProblem(
+                    str(path),
+                    None,
+                    "-",
+                    repr(data[exc.start : exc.end]),
+                    "file is not valid UTF-8 text",
+                )
+            ]
         ) from exc
 
 
@@ -146,20 +155,38 @@ def read_observations_csv(
     )
     if date_col is None:
         raise ValidationError(
-            [RowProblem(str(path), 1, ",".join(frame.columns), "", "no date column "
-                        "(expected one of date, DATE, observation_date)")]
+            [
+                RowProblem(
+                    str(path),
+                    1,
+                    ",".join(frame.columns),
+                    "",
+                    "no date column (expected one of date, DATE, observation_date)",
+                )
+            ]
         )
     others = [c for c in frame.columns if c != date_col]
     value_col = lower.get((value_column or "").lower()) or (
-        lower.get("value") or lower.get("price") or (others[0] if len(others) == 1 else None)
+        lower.get("value")
+        or lower.get("price")
+        or (others[0] if len(others) == 1 else None)
     )
     if value_col is None:
         raise ValidationError(
-            [RowProblem(str(path), 1, ",".join(frame.columns), "", "cannot tell which "
-                        "column holds the values; pass value_column")]
+            [
+                RowProblem(
+                    str(path),
+                    1,
+                    ",".join(frame.columns),
+                    "",
+                    "cannot tell which column holds the values; pass value_column",
+                )
+            ]
         )
     if series_id is None:
-        series_id = value_col if value_col.lower() not in {"value", "price"} else path.stem
+        series_id = (
+            value_col if value_col.lower() not in {"value", "price"} else path.stem
+        )
     out = pd.DataFrame(
         {
             "series_id": series_id,
@@ -206,7 +233,11 @@ def read_price_csv(
     frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
     aliases = dict(_PRICE_ALIASES)
     aliases.update({k.lower(): v for k, v in (columns or {}).items()})
-    rename = {c: aliases[c.strip().lower()] for c in frame.columns if c.strip().lower() in aliases}
+    rename = {
+        c: aliases[c.strip().lower()]
+        for c in frame.columns
+        if c.strip().lower() in aliases
+    }
     frame = frame.rename(columns=rename)
     if "date" not in frame:
         raise ValidationError(
@@ -215,12 +246,23 @@ def read_price_csv(
     if "symbol" not in frame:
         if symbol is None:
             raise ValidationError(
-                [RowProblem(str(path), 1, "symbol", "", "file has no symbol column; "
-                            "pass symbol=...")]
+                [
+                    RowProblem(
+                        str(path),
+                        1,
+                        "symbol",
+                        "",
+                        "file has no symbol column; pass symbol=...",
+                    )
+                ]
             )
         frame["symbol"] = symbol
-    out = pd.DataFrame({"symbol": frame["symbol"].astype(str).str.strip().str.upper(),
-                        "date": _parse_dates(frame["date"])})
+    out = pd.DataFrame(
+        {
+            "symbol": frame["symbol"].astype(str).str.strip().str.upper(),
+            "date": _parse_dates(frame["date"]),
+        }
+    )
     for col in PRICE_COLUMNS:
         out[col] = _to_number(frame[col]) if col in frame else np.nan
     if adjusted_close_only and frame.columns.isin(["adj_close"]).sum() == 0:
@@ -247,10 +289,14 @@ def read_price_parquet(
     path = Path(path)
     frame = pd.read_parquet(path)
     frame.columns = [_PRICE_ALIASES.get(c.lower(), c.lower()) for c in frame.columns]
-    out = pd.DataFrame({"symbol": frame["symbol"].astype(str).str.upper(),
-                        "date": pd.to_datetime(frame["date"]).dt.tz_localize(None)
-                        if getattr(frame["date"].dtype, "tz", None) else
-                        pd.to_datetime(frame["date"]).dt.normalize()})
+    out = pd.DataFrame(
+        {
+            "symbol": frame["symbol"].astype(str).str.upper(),
+            "date": pd.to_datetime(frame["date"]).dt.tz_localize(None)
+            if getattr(frame["date"].dtype, "tz", None)
+            else pd.to_datetime(frame["date"]).dt.normalize(),
+        }
+    )
     for col in PRICE_COLUMNS:
         out[col] = frame[col].astype(float) if col in frame else np.nan
     if close_is_adjusted and "adj_close" not in frame:
@@ -262,8 +308,13 @@ def read_price_parquet(
 
 
 _FF_NAMES = {
-    "mkt-rf": "FF_MKT_RF", "smb": "FF_SMB", "hml": "FF_HML", "rmw": "FF_RMW",
-    "cma": "FF_CMA", "rf": "FF_RF", "mom": "FF_MOM",
+    "mkt-rf": "FF_MKT_RF",
+    "smb": "FF_SMB",
+    "hml": "FF_HML",
+    "rmw": "FF_RMW",
+    "cma": "FF_CMA",
+    "rf": "FF_RF",
+    "mom": "FF_MOM",
 }
 
 
@@ -292,16 +343,23 @@ def read_fama_french(path: str | Path, *, prefix: str | None = None) -> pd.DataF
     path = Path(path)
     lines = _read_text(path).splitlines()
     header = next(
-        (i for i, line in enumerate(lines)
-         if re.match(r"^\s*(date)?\s*,", line, re.IGNORECASE) and line.count(",") >= 1
-         and i + 1 < len(lines) and re.match(r"^\s*\d{6,8}|^\s*\d{4}-\d\d-\d\d", lines[i + 1])),
+        (
+            i
+            for i, line in enumerate(lines)
+            if re.match(r"^\s*(date)?\s*,", line, re.IGNORECASE)
+            and line.count(",") >= 1
+            and i + 1 < len(lines)
+            and re.match(r"^\s*\d{6,8}|^\s*\d{4}-\d\d-\d\d", lines[i + 1])
+        ),
         None,
     )
     if header is None:
         raise ValidationError(
             [RowProblem(str(path), None, "-", "", "no Fama–French data header found")]
         )
-    end = next((i for i in range(header + 1, len(lines)) if not lines[i].strip()), len(lines))
+    end = next(
+        (i for i in range(header + 1, len(lines)) if not lines[i].strip()), len(lines)
+    )
     block = "\n".join(lines[header:end])
     frame = pd.read_csv(io.StringIO(block), dtype=str, keep_default_na=False)
     frame.columns = [c.strip() for c in frame.columns]
@@ -316,15 +374,25 @@ def read_fama_french(path: str | Path, *, prefix: str | None = None) -> pd.DataF
         sid = _FF_NAMES.get(col.lower()) or f"{prefix or 'FF_IND_'}{col.upper()}"
         values = _to_number(frame[col])
         values = values.mask(values.isin([-99.99, -999.0]))
-        parts.append(pd.DataFrame({
-            "series_id": sid, "date": dates.to_numpy(), "value": values.to_numpy() / 100.0,
-            "source": "Kenneth R. French Data Library", "_row": rows,
-            "_raw_date": frame[date_col].to_numpy(), "_raw_value": frame[col].to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "series_id": sid,
+                    "date": dates.to_numpy(),
+                    "value": values.to_numpy() / 100.0,
+                    "source": "Kenneth R. French Data Library",
+                    "_row": rows,
+                    "_raw_date": frame[date_col].to_numpy(),
+                    "_raw_value": frame[col].to_numpy(),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def read_dot_plot(path: str | Path, *, source: str = "federalreserve.gov SEP") -> pd.DataFrame:
+def read_dot_plot(
+    path: str | Path, *, source: str = "federalreserve.gov SEP"
+) -> pd.DataFrame:
     """Read an FOMC dot-plot file, wide (palewire) or long (FT) layout.
 
     Returns
@@ -339,24 +407,34 @@ def read_dot_plot(path: str | Path, *, source: str = "federalreserve.gov SEP") -
     frame.columns = [c.strip() for c in frame.columns]
     frame["_row"] = np.arange(2, len(frame) + 2)
     if "meeting_date" in frame.columns:  # long layout
-        out = pd.DataFrame({
-            "meeting_date": _parse_dates(frame["meeting_date"]),
-            "horizon": frame["year"].str.strip().str.replace(" ", "_").str.lower(),
-            "midpoint": _to_number(frame["midpoint"]),
-            "participants": _to_number(frame["num_participants"]),
-            "_row": frame["_row"],
-        })
+        out = pd.DataFrame(
+            {
+                "meeting_date": _parse_dates(frame["meeting_date"]),
+                "horizon": frame["year"].str.strip().str.replace(" ", "_").str.lower(),
+                "midpoint": _to_number(frame["midpoint"]),
+                "participants": _to_number(frame["num_participants"]),
+                "_row": frame["_row"],
+            }
+        )
     else:  # wide layout: date, midpoint, one column per horizon with dot counts
         horizons = [c for c in frame.columns if c not in {"date", "midpoint", "_row"}]
-        long = frame.melt(id_vars=["date", "midpoint", "_row"], value_vars=horizons,
-                          var_name="horizon", value_name="participants")
-        out = pd.DataFrame({
-            "meeting_date": _parse_dates(long["date"]),
-            "horizon": long["horizon"].str.strip().str.lower(),
-            "midpoint": _to_number(long["midpoint"]),
-            "participants": _to_number(long["participants"]),
-            "_row": long["_row"],
-        })
+        long = frame.melt(
+            id_vars=["date", "midpoint", "_row"],
+            value_vars=horizons,
+            var_name="horizon",
+            value_name="participants",
+        )
+        out = pd.DataFrame(
+            {
+                "meeting_date": _parse_dates(long["date"]),
+                "horizon": long["horizon"].str.strip().str.lower(),
+                "midpoint": _to_number(long["midpoint"]),
+                "participants": _to_number(long["participants"]),
+                "_row": long["_row"],
+            }
+        )
         out = out[out["participants"].fillna(0) > 0]
     out["source"] = source
-    return out.sort_values(["meeting_date", "horizon", "midpoint"]).reset_index(drop=True)
+    return out.sort_values(["meeting_date", "horizon", "midpoint"]).reset_index(
+        drop=True
+    )

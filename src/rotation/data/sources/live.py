@@ -25,8 +25,14 @@ __all__ = ["FredSource", "YahooSource", "retry", "update_from_live"]
 FRED_URL = "https://api.stlouisfed.org/fred/series/observations"
 
 
-def retry(call: Callable[[], Any], *, attempts: int = 4, base_delay: float = 1.0,
-          sleep: Callable[[float], None] = time.sleep, what: str = "request") -> Any:
+def retry(
+    call: Callable[[], Any],
+    *,
+    attempts: int = 4,
+    base_delay: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    what: str = "request",
+) -> Any:
     """Call ``call`` until it succeeds, backing off 1, 2, 4... seconds.
 
     Raises
@@ -40,7 +46,9 @@ def retry(call: Callable[[], Any], *, attempts: int = 4, base_delay: float = 1.0
             return call()
         except SourceError:
             raise
-        except Exception as exc:  # network stacks raise many types; all are retryable here
+        except (
+            Exception
+        ) as exc:  # network stacks raise many types; all are retryable here
             last = exc
             if attempt < attempts - 1:
                 sleep(base_delay * 2**attempt)
@@ -71,22 +79,35 @@ class FredSource:
         can answer point-in-time queries from real publication dates.
     """
 
-    def __init__(self, api_key: str | None = None, *, session: _Session | None = None,
-                 vintages: bool = True, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        session: _Session | None = None,
+        vintages: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.api_key = api_key or os.environ.get("FRED_API_KEY", "")
         if not self.api_key:
-            raise SourceError("FRED needs an API key: set FRED_API_KEY (free at fred.stlouisfed.org).")
+            raise SourceError(
+                "FRED needs an API key: set FRED_API_KEY (free at fred.stlouisfed.org)."
+            )
         if session is None:
             import requests
 
             session = requests.Session()  # type: ignore[assignment]
-        self.session = session
+        assert session is not None
+        self.session: _Session = session
         self.vintages = vintages
         self._sleep = sleep
 
     def observations(self, series_id: str, *, start: str | None = None) -> pd.DataFrame:
         """Download one series as a normalised observation frame."""
-        params: dict[str, Any] = {"series_id": series_id, "api_key": self.api_key, "file_type": "json"}
+        params: dict[str, Any] = {
+            "series_id": series_id,
+            "api_key": self.api_key,
+            "file_type": "json",
+        }
         if start:
             params["observation_start"] = start
         if self.vintages:
@@ -95,7 +116,9 @@ class FredSource:
         def get() -> Any:
             resp = self.session.get(FRED_URL, params=params, timeout=30)
             if resp.status_code == 400:  # bad series id: retrying will not help
-                raise SourceError(f"FRED rejected {series_id!r}: {resp.json().get('error_message', '')}")
+                raise SourceError(
+                    f"FRED rejected {series_id!r}: {resp.json().get('error_message', '')}"
+                )
             if resp.status_code != 200:
                 raise ConnectionError(f"HTTP {resp.status_code}")
             return resp.json()
@@ -105,17 +128,23 @@ class FredSource:
         if rows is None:
             raise SourceError(f"FRED response for {series_id} has no observations")
         frame = pd.DataFrame(rows)
-        values = pd.to_numeric(frame["value"].replace(".", np.nan), errors="coerce").astype("float64")
+        values = pd.to_numeric(
+            frame["value"].replace(".", np.nan), errors="coerce"
+        ).astype("float64")
         end = frame["realtime_end"].where(frame["realtime_end"] != "9999-12-31")
-        return pd.DataFrame({
-            "series_id": series_id,
-            "date": pd.to_datetime(frame["date"]),
-            "value": values,
-            "realtime_start": pd.to_datetime(frame["realtime_start"]) if self.vintages else pd.NaT,
-            "realtime_end": pd.to_datetime(end) if self.vintages else pd.NaT,
-            "source": "FRED/ALFRED" if self.vintages else "FRED",
-            "_raw_value": frame["value"],
-        })
+        return pd.DataFrame(
+            {
+                "series_id": series_id,
+                "date": pd.to_datetime(frame["date"]),
+                "value": values,
+                "realtime_start": pd.to_datetime(frame["realtime_start"])
+                if self.vintages
+                else pd.NaT,
+                "realtime_end": pd.to_datetime(end) if self.vintages else pd.NaT,
+                "source": "FRED/ALFRED" if self.vintages else "FRED",
+                "_raw_value": frame["value"],
+            }
+        )
 
 
 class YahooSource:
@@ -128,8 +157,12 @@ class YahooSource:
         columns Open, High, Low, Close, Adj Close, Volume). Defaults to yfinance.
     """
 
-    def __init__(self, fetch: Callable[[str, str | None], pd.DataFrame] | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        fetch: Callable[[str, str | None], pd.DataFrame] | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.fetch = fetch or self._yfinance
         self._sleep = sleep
 
@@ -137,46 +170,73 @@ class YahooSource:
     def _yfinance(symbol: str, start: str | None) -> pd.DataFrame:
         import yfinance as yf
 
-        frame = yf.Ticker(symbol).history(start=start or "1990-01-01", auto_adjust=False, actions=False)
+        frame = yf.Ticker(symbol).history(
+            start=start or "1990-01-01", auto_adjust=False, actions=False
+        )
         if frame is None or frame.empty:
             raise ConnectionError(f"empty response for {symbol}")
         return frame
 
     def prices(self, symbol: str, *, start: str | None = None) -> pd.DataFrame:
         """Download one symbol as a normalised price frame."""
-        raw = retry(lambda: self.fetch(symbol, start), what=f"Yahoo {symbol}", sleep=self._sleep)
+        raw = retry(
+            lambda: self.fetch(symbol, start), what=f"Yahoo {symbol}", sleep=self._sleep
+        )
         index = pd.DatetimeIndex(raw.index)
         if index.tz is not None:  # exchange-local session dates
             index = index.tz_convert("America/New_York").tz_localize(None)
         cols = {c.lower().replace(" ", "_"): c for c in raw.columns}
         missing = {"open", "high", "low", "close", "adj_close", "volume"} - set(cols)
         if missing:
-            raise SourceError(f"Yahoo response for {symbol} lacks columns {sorted(missing)}")
+            raise SourceError(
+                f"Yahoo response for {symbol} lacks columns {sorted(missing)}"
+            )
         frame = pd.DataFrame({"symbol": symbol.upper(), "date": index.normalize()})
         for name, col in cols.items():
             if name in {"open", "high", "low", "close", "adj_close", "volume"}:
                 frame[name] = raw[col].to_numpy(dtype="float64")
         frame["source"] = "Yahoo Finance (yfinance)"
-        return frame.dropna(subset=["close", "adj_close"], how="all").reset_index(drop=True)
+        return frame.dropna(subset=["close", "adj_close"], how="all").reset_index(
+            drop=True
+        )
 
 
-def update_from_live(store: Store, source: str, ids: Sequence[str], *, start: str | None = None,
-                     fred: FredSource | None = None, yahoo: YahooSource | None = None,
-                     replace: bool = False) -> list[IngestReport]:
+def update_from_live(
+    store: Store,
+    source: str,
+    ids: Sequence[str],
+    *,
+    start: str | None = None,
+    fred: FredSource | None = None,
+    yahoo: YahooSource | None = None,
+    replace: bool = False,
+) -> list[IngestReport]:
     """Download ``ids`` from ``source`` ("fred" or "yfinance") and ingest them as one batch.
 
     Every id is downloaded before anything is written; if one fails, nothing
     is ingested and the error names it.
     """
     if not ids:
-        raise SourceError("name what to fetch: --symbol SPY --symbol XLK (or series ids for fred)")
+        raise SourceError(
+            "name what to fetch: --symbol SPY --symbol XLK (or series ids for fred)"
+        )
     if source == "fred":
         fred = fred or FredSource()
         frames = [fred.observations(sid, start=start) for sid in ids]
         batch = pd.concat(frames, ignore_index=True)
-        return [store.ingest_observations(batch, file=f"fred:{','.join(ids)}", replace=replace)]
+        return [
+            store.ingest_observations(
+                batch, file=f"fred:{','.join(ids)}", replace=replace
+            )
+        ]
     if source == "yfinance":
         yahoo = yahoo or YahooSource()
-        batch = pd.concat([yahoo.prices(sym, start=start) for sym in ids], ignore_index=True)
-        return [store.ingest_prices(batch, file=f"yfinance:{','.join(ids)}", replace=replace)]
+        batch = pd.concat(
+            [yahoo.prices(sym, start=start) for sym in ids], ignore_index=True
+        )
+        return [
+            store.ingest_prices(
+                batch, file=f"yfinance:{','.join(ids)}", replace=replace
+            )
+        ]
     raise SourceError(f"unknown source {source!r}; use 'fred' or 'yfinance'")

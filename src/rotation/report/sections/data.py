@@ -6,7 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rotation.indicators import basket_index, dot_plot_medians, fed_funds_midpoint
-from rotation.report.model import FigureBlock, ReportContext, Section, TableBlock, TextBlock
+from rotation.report.model import (
+    FigureBlock,
+    ReportContext,
+    Section,
+    TableBlock,
+    TextBlock,
+)
 from rotation.report.plotting import base_layout, weekly
 
 __all__ = ["build_coverage_section", "build_fed_section", "build_price_panels_section"]
@@ -32,27 +38,49 @@ def build_coverage_section(ctx: ReportContext) -> Section:
                 "point-in-time: each value enters only on the day it was published (vintage or "
                 "documented publication lag). Survivorship: stock histories are today's index members."
             ),
-            TableBlock(table, caption="Coverage of the store (report as of "
-                       f"{ctx.as_of.date()}; nothing later is used)."),
+            TableBlock(
+                table,
+                caption="Coverage of the store (report as of "
+                f"{ctx.as_of.date()}; nothing later is used).",
+            ),
         ),
-        data={"as_of": str(ctx.as_of.date()),
-              "coverage": table.to_dict(orient="records")},
+        data={
+            "as_of": str(ctx.as_of.date()),
+            "coverage": table.to_dict(orient="records"),
+        },
     )
 
 
 def _rebased(prices: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
     window = prices.loc[start:].dropna(how="all")
-    first = window.apply(lambda s: s.loc[s.first_valid_index()] if s.first_valid_index() is not None else float("nan"))
+    first = window.apply(
+        lambda s: (
+            s.loc[s.first_valid_index()]
+            if s.first_valid_index() is not None
+            else float("nan")
+        )
+    )
     return window / first * 100
 
 
-def _line_figure(frame: pd.DataFrame, title: str, yaxis: str, *, dashed: tuple[str, ...] = ()) -> go.Figure:
+def _line_figure(
+    frame: pd.DataFrame, title: str, yaxis: str, *, dashed: tuple[str, ...] = ()
+) -> go.Figure:
     fig = go.Figure()
     plot = weekly(frame)
     for col in plot.columns:
-        fig.add_trace(go.Scatter(x=plot.index, y=plot[col].round(3), name=str(col), mode="lines",
-                                 line={"dash": "dash" if col in dashed else "solid",
-                                       "width": 2.5 if col in dashed else 1.4}))
+        fig.add_trace(
+            go.Scatter(
+                x=plot.index,
+                y=plot[col].round(3),
+                name=str(col),
+                mode="lines",
+                line={
+                    "dash": "dash" if col in dashed else "solid",
+                    "width": 2.5 if col in dashed else 1.4,
+                },
+            )
+        )
     fig.update_layout(**base_layout(title, yaxis))
     return fig
 
@@ -67,37 +95,66 @@ def build_price_panels_section(ctx: ReportContext) -> Section:
     blocks: list[FigureBlock | TextBlock] = []
 
     sectors = _rebased(prices[[*SECTORS, "SPY"]], start)
-    blocks.append(FigureBlock(_line_figure(sectors, "Sector SPDRs vs SPY", "index (start = 100)",
-                                           dashed=("SPY",)),
-                              caption=f"Adjusted closes rebased to 100, weekly, {span}. XLC from "
-                              "2018-06, XLRE from 2015-10.", sources=("Yahoo Finance adjusted closes",)))
+    blocks.append(
+        FigureBlock(
+            _line_figure(
+                sectors, "Sector SPDRs vs SPY", "index (start = 100)", dashed=("SPY",)
+            ),
+            caption=f"Adjusted closes rebased to 100, weekly, {span}. XLC from "
+            "2018-06, XLRE from 2015-10.",
+            sources=("Yahoo Finance adjusted closes",),
+        )
+    )
     data["sectors_vs_spy_last"] = sectors.iloc[-1].round(2).to_dict()
 
     window = prices.loc[start:]
     tangible = basket_index(window[["XLI", "XLB", "XLE"]])
     tech = basket_index(window[["XLK"]])
-    pair = pd.DataFrame({"tangible (XLI+XLB+XLE, equal weight)": tangible, "tech (XLK)": tech})
+    pair = pd.DataFrame(
+        {"tangible (XLI+XLB+XLE, equal weight)": tangible, "tech (XLK)": tech}
+    )
     pair["IWM"] = _rebased(prices[["IWM"]], start)["IWM"]
     pair["SPY"] = _rebased(prices[["SPY"]], start)["SPY"]
-    blocks.append(FigureBlock(_line_figure(pair, "Tangible vs tech, small vs large", "index (start = 100)"),
-                              caption=f"Equal-weight basket rebalanced daily; {span}.",
-                              sources=("Yahoo Finance adjusted closes",)))
-    data["tangible_vs_tech_last"] = {"tangible": round(float(tangible.iloc[-1]), 2),
-                                     "tech": round(float(tech.iloc[-1]), 2)}
+    blocks.append(
+        FigureBlock(
+            _line_figure(
+                pair, "Tangible vs tech, small vs large", "index (start = 100)"
+            ),
+            caption=f"Equal-weight basket rebalanced daily; {span}.",
+            sources=("Yahoo Finance adjusted closes",),
+        )
+    )
+    data["tangible_vs_tech_last"] = {
+        "tangible": round(float(tangible.iloc[-1]), 2),
+        "tech": round(float(tech.iloc[-1]), 2),
+    }
 
     copper_start = max(start, pd.Timestamp("2018-01-02"))
     copper = _rebased(prices[["HG=F", "CPER", "COPX"]], copper_start)
-    blocks.append(FigureBlock(_line_figure(copper, "Copper: COMEX futures, CPER, COPX", "index (start = 100)"),
-                              caption=f"Rebased from {copper_start.date()}; HG=F (continuous front month, "
-                              "USD/lb) ends 2025-08-22. CPER bad ticks of 2014-15 are quarantined.",
-                              sources=("Yahoo Finance",)))
-    energy = pd.DataFrame({
-        "WTI (USD/bbl)": ctx.market.known("EIA_WTI"),
-        "Henry Hub x10 (USD/MMBtu x10)": ctx.market.known("EIA_HENRY_HUB") * 10,
-    }).loc[start:]
-    blocks.append(FigureBlock(_line_figure(energy, "Oil vs natural gas (EIA spot)", "USD"),
-                              caption="EIA daily spot prices as known at each date (7-day publication "
-                              "lag); Henry Hub scaled x10 to share the axis.", sources=("EIA",)))
+    blocks.append(
+        FigureBlock(
+            _line_figure(
+                copper, "Copper: COMEX futures, CPER, COPX", "index (start = 100)"
+            ),
+            caption=f"Rebased from {copper_start.date()}; HG=F (continuous front month, "
+            "USD/lb) ends 2025-08-22. CPER bad ticks of 2014-15 are quarantined.",
+            sources=("Yahoo Finance",),
+        )
+    )
+    energy = pd.DataFrame(
+        {
+            "WTI (USD/bbl)": ctx.market.known("EIA_WTI"),
+            "Henry Hub x10 (USD/MMBtu x10)": ctx.market.known("EIA_HENRY_HUB") * 10,
+        }
+    ).loc[start:]
+    blocks.append(
+        FigureBlock(
+            _line_figure(energy, "Oil vs natural gas (EIA spot)", "USD"),
+            caption="EIA daily spot prices as known at each date (7-day publication "
+            "lag); Henry Hub scaled x10 to share the axis.",
+            sources=("EIA",),
+        )
+    )
     return Section(id="prices", title="Price panels", blocks=tuple(blocks), data=data)
 
 
@@ -110,33 +167,71 @@ def build_fed_section(ctx: ReportContext) -> Section:
     start = pd.Timestamp("2019-01-01")
     fig = go.Figure()
     idx = upper.loc[start:].index
-    fig.add_trace(go.Scatter(x=idx, y=upper.loc[start:], name="target upper", mode="lines",
-                             line={"shape": "hv", "width": 1}))
-    fig.add_trace(go.Scatter(x=idx, y=lower.loc[start:], name="target lower", mode="lines",
-                             line={"shape": "hv", "width": 1}, fill="tonexty"))
+    fig.add_trace(
+        go.Scatter(
+            x=idx,
+            y=upper.loc[start:],
+            name="target upper",
+            mode="lines",
+            line={"shape": "hv", "width": 1},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=idx,
+            y=lower.loc[start:],
+            name="target lower",
+            mode="lines",
+            line={"shape": "hv", "width": 1},
+            fill="tonexty",
+        )
+    )
     year_cols = [c for c in medians.columns if c.isdigit()]
     recent = medians.loc[medians.index >= start]
     for meeting, row in recent.tail(4).iterrows():
         xs = [pd.Timestamp(f"{c}-12-31") for c in year_cols if pd.notna(row[c])]
         ys = [row[c] for c in year_cols if pd.notna(row[c])]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"SEP {meeting.date()} median",
-                                 line={"dash": "dot"}))
-    fig.update_layout(**base_layout("Fed funds target range and dot-plot median paths", "percent"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=f"SEP {pd.Timestamp(str(meeting)).date()} median",
+                line={"dash": "dot"},
+            )
+        )
+    fig.update_layout(
+        **base_layout("Fed funds target range and dot-plot median paths", "percent")
+    )
     last = recent.iloc[-1]
-    table = recent.tail(6)[[c for c in year_cols if recent.tail(6)[c].notna().any()] + ["longer_run"]]
+    table = recent.tail(6)[
+        [c for c in year_cols if recent.tail(6)[c].notna().any()] + ["longer_run"]
+    ]
     table = table.reset_index().rename(columns={"meeting_date": "SEP meeting"})
     table["SEP meeting"] = table["SEP meeting"].dt.date.astype(str)
     return Section(
         id="fed",
         title="Fed funds and the dot plot",
         blocks=(
-            FigureBlock(fig, caption="Target range (FRED DFEDTARU/DFEDTARL) and the median of every "
-                        "participant's dot at year-end horizons for the last four SEPs.",
-                        sources=("FRED", "federalreserve.gov SEP")),
-            TableBlock(table, caption="Dot-plot medians by SEP meeting (percent; median of all dots, "
-                       "even counts averaged as the Fed does)."),
+            FigureBlock(
+                fig,
+                caption="Target range (FRED DFEDTARU/DFEDTARL) and the median of every "
+                "participant's dot at year-end horizons for the last four SEPs.",
+                sources=("FRED", "federalreserve.gov SEP"),
+            ),
+            TableBlock(
+                table,
+                caption="Dot-plot medians by SEP meeting (percent; median of all dots, "
+                "even counts averaged as the Fed does).",
+            ),
         ),
-        data={"fed_mid": float(mid.iloc[-1]), "upper": float(upper.iloc[-1]),
-              "lower": float(lower.iloc[-1]), "latest_sep": str(recent.index[-1].date()),
-              "latest_medians": {k: (None if pd.isna(v) else float(v)) for k, v in last.items()}},
+        data={
+            "fed_mid": float(mid.iloc[-1]),
+            "upper": float(upper.iloc[-1]),
+            "lower": float(lower.iloc[-1]),
+            "latest_sep": str(recent.index[-1].date()),
+            "latest_medians": {
+                k: (None if pd.isna(v) else float(v)) for k, v in last.items()
+            },
+        },
     )
