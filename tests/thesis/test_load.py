@@ -90,11 +90,22 @@ class TestDefaultThesis:
         thesis = load_thesis(default_thesis_text())
         shocks = {r.id: r.scenario.shocks for r in thesis.risks if r.scenario}
         assert shocks["fed_reversal"]["DGS2"] == 75
-        assert shocks["sticky_inflation"] == {"T10YIE": 50, "DGS2": 50, "DGS10": 50}
+        assert shocks["sticky_inflation"] == {"T10YIE": 50, "DGS10": 50}
         assert shocks["copper_cliff"] == {"copper": -0.20, "ai_infra": -0.30}
         assert shocks["tech_rebound"]["tech"] == 0.15
         assert shocks["tech_rebound"]["tangible"] == -0.05
         assert all(set(s) <= set(SHOCK_FACTORS) for s in shocks.values())
+
+    def test_scenarios_feed_the_risk_engine(self):
+        from rotation.risk import FACTOR_UNITS
+        from rotation.risk import Scenario as RiskScenario
+
+        thesis = load_thesis(default_thesis_text())
+        specs = thesis.scenarios()
+        built = [RiskScenario.from_dict(s) for s in specs]
+        assert [s.name for s in built] == [r.id for r in thesis.risks]
+        # The default file only uses factors the risk engine knows.
+        assert all(set(s.shocks) <= set(FACTOR_UNITS) for s in built)
 
     def test_no_data_pillars_say_what_would_fill_them(self):
         thesis = load_thesis(default_thesis_text())

@@ -358,6 +358,22 @@ class Thesis(_Model):
                     )
         return self
 
+    def scenarios(self) -> list[dict[str, object]]:
+        """Risk scenarios as plain dicts (``name``, ``description``, ``shocks``).
+
+        The shape :meth:`rotation.risk.Scenario.from_dict` takes.
+        """
+        return [
+            {
+                "name": r.id,
+                "description": r.scenario.description or r.description,
+                "shocks": dict(r.scenario.shocks),
+                "horizon_days": r.scenario.horizon_days,
+            }
+            for r in self.risks
+            if r.scenario is not None
+        ]
+
     def pillar(self, pillar_id: str) -> Pillar:
         """Return the pillar called ``pillar_id``."""
         for p in self.pillars:
