@@ -22,6 +22,7 @@ from rotation.indicators import (
     rolling_dispersion,
     rrg,
     simple_returns,
+    to_weekly,
 )
 from rotation.report.model import (
     FigureBlock,
@@ -30,7 +31,7 @@ from rotation.report.model import (
     TableBlock,
     TextBlock,
 )
-from rotation.report.plotting import base_layout, weekly
+from rotation.report.plotting import base_layout
 
 __all__ = [
     "build_ai_correlation_section",
@@ -66,6 +67,18 @@ def _num(value: Any, digits: int = 6) -> float | None:
         return None
     number = float(value)
     return None if math.isnan(number) else round(number, digits)
+
+
+def weekly(values: Any) -> Any:
+    """Last value of each week, labelled by its last session (never a later day).
+
+    Keeps long daily charts light; short histories are returned unchanged.
+    """
+    if len(values) < 600:
+        return values
+    if isinstance(values, pd.Series):
+        return to_weekly(values.to_frame("value"))["value"].rename(values.name)
+    return to_weekly(values)
 
 
 def _day(value: Any) -> str:
@@ -325,7 +338,7 @@ def build_rrg_section(ctx: ReportContext) -> Section:
         "tails": [
             {
                 "symbol": r.symbol,
-                "date": str(r.date.date()),
+                "date": _day(r.date),
                 "rs_ratio": _num(r.rs_ratio),
                 "rs_momentum": _num(r.rs_momentum),
                 "heading_deg": _num(r.heading_deg),
