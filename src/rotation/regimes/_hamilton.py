@@ -74,7 +74,7 @@ _hamilton_filter = njit(_hamilton_filter_py, cache=True)
 
 
 def steady_state_probabilities(transition: FloatArray) -> FloatArray:
-    """Ergodic probabilities of a left-stochastic transition matrix.
+    r"""Ergodic probabilities of a left-stochastic transition matrix.
 
     Parameters
     ----------
@@ -85,8 +85,8 @@ def steady_state_probabilities(transition: FloatArray) -> FloatArray:
     Returns
     -------
     ndarray of shape (n_regimes,)
-        The vector :math:`\\pi` with :math:`P\\pi = \\pi` and
-        :math:`\\sum_i \\pi_i = 1`.
+        The vector :math:`\pi` with :math:`P\pi = \pi` and
+        :math:`\sum_i \pi_i = 1`.
     """
     k = transition.shape[0]
     system = np.vstack([np.eye(k) - transition, np.ones((1, k))])
@@ -105,7 +105,7 @@ def hamilton_filter(
     *,
     initial: FloatArray | None = None,
 ) -> tuple[FloatArray, float]:
-    """Filtered regime probabilities :math:`P(S_t = i \\mid y_1, \\dots, y_t)`.
+    r"""Compute filtered regime probabilities :math:`P(S_t = i \mid y_{1:t})`.
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def hamilton_filter(
     transition : ndarray of shape (n_regimes, n_regimes)
         ``transition[i, j] = P(S_t = i | S_{t-1} = j)``.
     means, variances : ndarray of shape (n_regimes,)
-        Regime means :math:`\\mu_i` and variances :math:`\\sigma_i^2`.
+        Regime means :math:`\mu_i` and variances :math:`\sigma_i^2`.
     initial : ndarray of shape (n_regimes,), optional
         Probabilities of the first observation's regime; defaults to the
         steady-state probabilities of ``transition``.
@@ -124,17 +124,17 @@ def hamilton_filter(
     filtered : ndarray of shape (n_observations, n_regimes)
         Filtered probabilities; row t uses observations up to t only.
     log_likelihood : float
-        :math:`\\sum_t \\log p(y_t \\mid y_1, \\dots, y_{t-1})`.
+        :math:`\sum_t \log p(y_t \mid y_1, \dots, y_{t-1})`.
 
     Notes
     -----
     .. math::
 
-        \\xi_{t|t-1} = P\\,\\xi_{t-1|t-1}, \\qquad
-        \\xi_{t|t} = \\frac{\\xi_{t|t-1} \\odot \\phi_t}
-                          {\\mathbf{1}^\\top(\\xi_{t|t-1} \\odot \\phi_t)},
+        \xi_{t|t-1} = P\,\xi_{t-1|t-1}, \qquad
+        \xi_{t|t} = \frac{\xi_{t|t-1} \odot \phi_t}
+                          {\mathbf{1}^\top(\xi_{t|t-1} \odot \phi_t)},
 
-    with :math:`\\phi_{t,i}` the normal density of :math:`y_t` under regime
+    with :math:`\phi_{t,i}` the normal density of :math:`y_t` under regime
     :math:`i`. Computed in log space so that outliers do not underflow.
 
     NaN handling: the kernel trusts its inputs; callers pass finite values.

@@ -16,8 +16,7 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     """Return ``value`` as an int, or raise if it is not an integer >= minimum."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(
-            f"{name} must be an integer (got {value!r} of type "
-            f"{type(value).__name__})."
+            f"{name} must be an integer (got {value!r} of type {type(value).__name__})."
         )
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum} (got {value}).")
@@ -29,7 +28,9 @@ def check_probability(value: Any, name: str, *, open_interval: bool = True) -> f
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a number in (0, 1) (got {value!r}).") from error
+        raise TypeError(
+            f"{name} must be a number in (0, 1) (got {value!r})."
+        ) from error
     low_ok = number > 0.0 if open_interval else number >= 0.0
     high_ok = number < 1.0 if open_interval else number <= 1.0
     if not (low_ok and high_ok and np.isfinite(number)):

@@ -1,0 +1,77 @@
+"""Rotation regimes (pure core): what a trader would have known on the day.
+
+Composite score
+    :func:`rotation_score` (returns :class:`RotationScore`),
+    :func:`causal_zscore`, :func:`rotation_components`,
+    :func:`fama_french_components`
+Markov-switching regimes (filtered probabilities only)
+    :class:`MarkovRegimes` (result :class:`MarkovRegimesResult`),
+    :func:`hamilton_filter`, :func:`baum_welch`, :func:`regime_labels`
+Online change points
+    :func:`bocpd` (returns :class:`ChangePointResult`), :func:`cusum`
+Episodes and validation
+    :func:`regime_episodes`, :func:`detection_delay`
+Spreads and providers
+    :func:`basket_spread_returns`, :func:`fama_french_spread_returns`,
+    :func:`regime_probability_series`
+
+Every output at date t uses data up to the close of t only.
+"""
+
+from __future__ import annotations
+
+from rotation.regimes._changepoint import ChangePointResult, bocpd, cusum
+from rotation.regimes._em import baum_welch
+from rotation.regimes._episodes import detection_delay, regime_episodes
+from rotation.regimes._hamilton import hamilton_filter, steady_state_probabilities
+from rotation.regimes._markov import (
+    MarkovRegimes,
+    MarkovRegimesResult,
+    RegimeConvergenceWarning,
+    regime_labels,
+)
+from rotation.regimes._provider import regime_probability_series
+from rotation.regimes._score import (
+    DEFAULT_SIGNS,
+    DEFAULT_WEIGHTS,
+    RotationScore,
+    causal_zscore,
+    rotation_score,
+)
+from rotation.regimes._spreads import (
+    AI_LARGE,
+    TANGIBLE,
+    TECH,
+    basket_spread_returns,
+    fama_french_components,
+    fama_french_spread_returns,
+    rotation_components,
+)
+
+__all__ = [
+    "AI_LARGE",
+    "DEFAULT_SIGNS",
+    "DEFAULT_WEIGHTS",
+    "TANGIBLE",
+    "TECH",
+    "ChangePointResult",
+    "MarkovRegimes",
+    "MarkovRegimesResult",
+    "RegimeConvergenceWarning",
+    "RotationScore",
+    "basket_spread_returns",
+    "baum_welch",
+    "bocpd",
+    "causal_zscore",
+    "cusum",
+    "detection_delay",
+    "fama_french_components",
+    "fama_french_spread_returns",
+    "hamilton_filter",
+    "regime_episodes",
+    "regime_labels",
+    "regime_probability_series",
+    "rotation_components",
+    "rotation_score",
+    "steady_state_probabilities",
+]
