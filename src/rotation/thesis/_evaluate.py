@@ -16,7 +16,6 @@ from rotation.thesis._errors import ExpressionError, ThesisError
 from rotation.thesis._metrics import MetricEngine
 from rotation.thesis._results import (
     STATUS_LABELS,
-    Flip,
     PillarStatus,
     RiskStatus,
     ThesisDiff,
@@ -130,6 +129,7 @@ def _run(
         coverage=pd.Series(coverage, index=index, name="coverage"),
         weights=weights,
         kinds=kinds,
+        rules={i.id: _rule_text(i.spec)[1] for i in items},
     )
     return engine, hist, items
 
@@ -357,31 +357,8 @@ def diff(
     p_start = _position(index, start, "start")
     if p_start > p_end:
         raise ThesisError(f"start {pd.Timestamp(start).date()} is after end")
-    _, hist, items = _run(thesis, market, extra)
-    labels = hist.status
-    flips = []
-    for item in items:
-        a = str(_at(labels, item.id, p_start))
-        b = str(_at(labels, item.id, p_end))
-        if a != b:
-            flips.append(
-                Flip(
-                    id=item.id,
-                    before=a,
-                    after=b,
-                    value_before=float(_at(hist.values, item.id, p_start)),
-                    value_after=float(_at(hist.values, item.id, p_end)),
-                    rule=_rule_text(item.spec)[1],
-                    flipped_on=pd.Timestamp(_at(hist.since, item.id, p_end)),
-                )
-            )
-    return ThesisDiff(
-        start=pd.Timestamp(index[p_start]),
-        end=pd.Timestamp(index[p_end]),
-        health_before=float(hist.health.to_numpy()[p_start]),
-        health_after=float(hist.health.to_numpy()[p_end]),
-        flips=tuple(flips),
-    )
+    hist = _run(thesis, market, extra)[1]
+    return hist.diff(index[p_start], index[p_end])
 
 
 def compare_claims(

@@ -18,6 +18,7 @@ from rotation.market import MarketData
 from rotation.thesis._errors import ThesisError
 from rotation.thesis._evaluate import history
 from rotation.thesis._metrics import MetricEngine
+from rotation.thesis._results import ThesisHistory
 from rotation.thesis._spec import Basket, FamaFrenchProxy, Thesis
 from rotation.thesis._state import pillar_states
 
@@ -327,6 +328,7 @@ def thesis_event_study(
     n_boot: int = 1000,
     seed: int = 0,
     extra: Mapping[str, pd.Series] | None = None,
+    thesis_history: ThesisHistory | None = None,
 ) -> dict[str, EventStudyResult]:
     """Run the thesis's event studies: health-conditioned and Fama–French.
 
@@ -344,6 +346,8 @@ def thesis_event_study(
     confidence, n_boot, seed
         As in :func:`event_study`.
     extra : mapping of str to Series, optional
+    thesis_history : ThesisHistory, optional
+        A :func:`history` of this thesis on this market, to avoid recomputing.
 
     Returns
     -------
@@ -356,7 +360,7 @@ def thesis_event_study(
     horizons = tuple(spec.horizons if horizons is None else horizons)
     out: dict[str, EventStudyResult] = {}
     if spec.pairs:
-        hist = history(thesis, market, extra=extra)
+        hist = thesis_history or history(thesis, market, extra=extra)
         condition = (hist.health >= level) & (hist.coverage >= min_coverage)
         for pair in spec.pairs:
             engine = MetricEngine(market, thesis.baskets)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from rotation._typing import DateLike
 
 __all__ = [
     "STATUS_LABELS",
@@ -246,6 +249,8 @@ class ThesisHistory:
         Health weight per item (risks negated: they count while quiet).
     kinds : Series
         ``"pillar"`` or ``"risk"`` per item.
+    rules : mapping of str to str
+        Each item's rule as text.
     """
 
     title: str
@@ -256,6 +261,7 @@ class ThesisHistory:
     coverage: pd.Series
     weights: pd.Series
     kinds: pd.Series
+    rules: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def status(self) -> pd.DataFrame:
@@ -276,6 +282,59 @@ class ThesisHistory:
         Known at the close of each date; a backtest must trade it at t+1.
         """
         return (self.health >= level).fillna(False).astype(bool).rename("thesis_on")
+
+    def diff(self, start: DateLike, end: DateLike | None = None) -> ThesisDiff:
+        """Flips between the sessions on or before ``start`` and ``end``.
+
+        Parameters
+        ----------
+        start, end : date-like
+            ``end`` defaults to the last session.
+
+        Returns
+        -------
+        ThesisDiff
+            Equal to :func:`rotation.thesis.diff` (each row of a history is
+            the as-of evaluation of its date).
+        """
+        index = self.codes.index
+        p_end = len(index) - 1
+        if end is not None:
+            p_end = int(index.searchsorted(pd.Timestamp(end), side="right")) - 1
+        p_start = int(index.searchsorted(pd.Timestamp(start), side="right")) - 1
+        if p_start < 0 or p_end < 0:
+            raise ValueError(
+                f"start/end must be on or after the first session {index[0].date()} "
+                f"(got {start!r}, {end!r})"
+            )
+        if p_start > p_end:
+            raise ValueError(f"start {start!r} is after end {end!r}")
+        labels = self.status.to_numpy()
+        codes = self.codes.to_numpy()
+        values = self.values.to_numpy()
+        since = self.since.to_numpy()
+        flips = []
+        for j, col in enumerate(self.codes.columns):
+            if codes[p_start, j] != codes[p_end, j]:
+                flips.append(
+                    Flip(
+                        id=str(col),
+                        before=str(labels[p_start, j]),
+                        after=str(labels[p_end, j]),
+                        value_before=float(values[p_start, j]),
+                        value_after=float(values[p_end, j]),
+                        rule=str(self.rules.get(str(col), "")),
+                        flipped_on=pd.Timestamp(since[p_end, j]),
+                    )
+                )
+        health = self.health.to_numpy()
+        return ThesisDiff(
+            start=pd.Timestamp(index[p_start]),
+            end=pd.Timestamp(index[p_end]),
+            health_before=float(health[p_start]),
+            health_after=float(health[p_end]),
+            flips=tuple(flips),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Values and status codes side by side, plus health, one row a day."""

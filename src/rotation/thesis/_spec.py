@@ -358,7 +358,7 @@ class Thesis(_Model):
                     )
         return self
 
-    def scenarios(self) -> list[dict[str, object]]:
+    def scenarios(self) -> list[dict[str, Any]]:
         """Risk scenarios as plain dicts (``name``, ``description``, ``shocks``).
 
         The shape :meth:`rotation.risk.Scenario.from_dict` takes.
