@@ -1,0 +1,70 @@
+"""The Dask path gives the same numbers as the in-process sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rotation.backtest import SweepGrid, sweep
+from rotation.distributed import chunk_pairs, run_sweep
+
+pytest.importorskip("distributed", reason="dask[distributed] is an optional extra")
+
+GRID = SweepGrid(
+    lookback=(20, 40, 60, 80, 100), top_k=(1, 2, 3), skip=(0, 5), cost_bps=(0.0, 10.0)
+)
+
+
+@pytest.fixture(scope="module")
+def prices() -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    index = pd.bdate_range("2016-01-01", periods=600)
+    steps = rng.normal(0.0003, 0.012, size=(600, 6))
+    return pd.DataFrame(
+        100 * np.exp(np.cumsum(steps, axis=0)), index=index, columns=list("ABCDEF")
+    )
+
+
+def test_local_cluster_identical(prices: pd.DataFrame) -> None:
+    from distributed import Client, LocalCluster
+
+    expected = sweep(prices, GRID, keep_returns=True)
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        got = run_sweep(GRID, prices, cluster=client, keep_returns=True)
+        assert len(client.scheduler_info()["workers"]) == 2
+        # the inputs were scattered once: one copy of SweepInputs per worker
+        who_has = client.who_has()
+        scattered = [k for k in who_has if "SweepInputs" in str(k)]
+        assert len(scattered) == 1
+    pd.testing.assert_frame_equal(got.metrics, expected.metrics, check_exact=True)
+    pd.testing.assert_frame_equal(got.returns, expected.returns, check_exact=True)
+
+
+def test_local_string_starts_and_stops_cluster(prices: pd.DataFrame) -> None:
+    expected = sweep(prices, GRID)
+    got = run_sweep(GRID, prices, cluster="local", n_workers=2)
+    pd.testing.assert_frame_equal(got.metrics, expected.metrics, check_exact=True)
+
+
+def test_in_process_path(prices: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(
+        run_sweep(GRID, prices).metrics, sweep(prices, GRID).metrics, check_exact=True
+    )
+
+
+def test_chunks_keep_order() -> None:
+    pairs = GRID.pairs
+    chunks = chunk_pairs(pairs, 4)
+    assert [p for c in chunks for p in c] == pairs
+    assert len(chunks) <= 4
+
+
+def test_bad_cluster(prices: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="cluster must be"):
+        run_sweep(GRID, prices, cluster="udp://nowhere")
