@@ -76,6 +76,19 @@ class TestReference:
             100 * (known.loc[day] - known.loc[prev]),
             rtol=1e-12,
         )
+        short = market.known("DGS3MO", factors.index)
+        slope_change = (known.loc[day] - short.loc[day]) - (
+            known.loc[prev] - short.loc[prev]
+        )
+        np.testing.assert_allclose(
+            factors.loc[day, "fed_path"], 100 * slope_change, rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(factors.loc[day, "natgas"], r["UNG"], rtol=1e-12)
+        np.testing.assert_allclose(factors.loc[day, "equity"], r["SPY"], rtol=1e-12)
+        np.testing.assert_allclose(
+            factors.loc[day, "small_minus_large"], r["IWM"] - r["SPY"], rtol=1e-12
+        )
+        np.testing.assert_allclose(factors.loc[day, "oil"], r["USO"], rtol=1e-12)
 
     def test_one_asset_real_scenario_is_shock_times_beta(self, etf_returns, factors):
         # XLE alone, copper alone: beta from numpy polyfit on weekly sums.

@@ -64,12 +64,19 @@ class TestSection:
                         "shocks": {"oil": 0.3},
                     },
                     Scenario("copper_up", "", {"copper": 0.1}),
+                    Scenario("unknown", "", {"bitcoin": -0.5}),
                 ]
             },
         )
         sec = build_risk_section(ctx)
         json.dumps(sec.data)
-        assert [s["name"] for s in sec.data["scenarios"]] == ["oil_spike", "copper_up"]
-        assert all(s["exposure"]["end"] <= "2022-06-30" for s in sec.data["scenarios"])
+        names = [s["name"] for s in sec.data["scenarios"]]
+        assert names == ["oil_spike", "copper_up", "unknown"]
+        assert all(
+            s["exposure"]["end"] <= "2022-06-30" for s in sec.data["scenarios"][:2]
+        )
+        assert "bitcoin" in sec.data["scenarios"][2]["error"]
+        table = next(b for b in sec.blocks if isinstance(b, TableBlock)).frame
+        assert table["Estimated P&L"].iloc[2] == "n/a"
         thesis = {r["name"]: r for r in sec.data["replays"]}["thesis_2026"]
         assert thesis["n_sessions"] == 0 and thesis["total_return"] is None

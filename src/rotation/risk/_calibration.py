@@ -187,9 +187,7 @@ def _rolling_kernel(
         + (z**3 - 3.0 * z) * kurt / 24.0
         - (2.0 * z**3 - 5.0 * z) * skew**2 / 36.0
     )
-    tail = np.array(
-        [_cornish_fisher_tail_mean(p, s, k) for s, k in zip(skew, kurt, strict=True)]
-    )
+    tail = _cornish_fisher_tail_mean(p, skew, kurt)
     var[rows] = -(mean + std * z_cf)
     cvar[rows] = -(mean + std * tail)
     return var, cvar

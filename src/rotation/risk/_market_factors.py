@@ -154,9 +154,12 @@ def scenario_factors(
     -------
     DataFrame
         Indexed by session. Columns ``DGS2``, ``DGS10``, ``T10YIE`` (daily
-        changes of the value known at each close, in bp), ``copper``,
-        ``oil`` (USO), ``ai_infra``, ``tech``, ``tangible`` (simple returns)
-        and ``tech_minus_tangible`` (return spread).
+        changes of the value known at each close, in bp), ``fed_path``
+        (change of the 2-year minus 3-month Treasury spread, bp: how far
+        above today's rate the market prices the policy path), ``copper``,
+        ``oil`` (USO), ``natgas`` (UNG), ``equity`` (SPY), ``ai_infra``,
+        ``tech``, ``tangible`` (simple returns), ``tech_minus_tangible`` and
+        ``small_minus_large`` (IWM minus SPY) (return spreads).
 
     Notes
     -----
@@ -167,27 +170,39 @@ def scenario_factors(
     CPER ETF from then on (CPER has bad ticks in Dec 2014/Feb 2015 and is
     the series that runs to the end of the store; HG=F stops in 2025-08).
     Oil is USO (tradeable, runs to the end of the store; the WTI spot went
-    negative in April 2020 so its returns are not defined).
+    negative in April 2020 so its returns are not defined); natural gas is
+    UNG for the same reason (tradeable, daily, complete). ``fed_path`` uses
+    the front-end slope rather than the dot plot because the dots change
+    only four times a year, too rarely to estimate a weekly beta; an FOMC
+    move that was expected moves both legs and leaves it unchanged.
 
     NaN handling: NaN where an input is missing; yields are the last value
     known at each close (:meth:`MarketData.known`), so a holiday in the
     yield data gives a change of 0 the next session.
     """
     grid = equity_sessions(market) if sessions is None else sessions
-    wanted = {"HG=F", "CPER", "USO", *ai_infra, *tech, *tangible}
+    wanted = {"HG=F", "CPER", "USO", "UNG", "SPY", "IWM", *ai_infra, *tech, *tangible}
     rets = session_returns(
         market.prices[[c for c in market.prices.columns if c in wanted]], grid
     )
     out = pd.DataFrame(index=grid)
+    known = {
+        sid: market.known(sid, grid)
+        if sid in market.series
+        else pd.Series(np.nan, index=grid)
+        for sid in ("DGS2", "DGS10", "T10YIE", "DGS3MO")
+    }
     for sid in ("DGS2", "DGS10", "T10YIE"):
-        if sid in market.series:
-            out[sid] = market.known(sid, grid).diff() * 100.0
-        else:
-            out[sid] = np.nan
+        out[sid] = known[sid].diff() * 100.0
+    out["fed_path"] = (known["DGS2"] - known["DGS3MO"]).diff() * 100.0
     hg = rets["HG=F"] if "HG=F" in rets else pd.Series(np.nan, index=rets.index)
     cper = rets["CPER"] if "CPER" in rets else pd.Series(np.nan, index=rets.index)
     out["copper"] = hg.where(rets.index < _CPER_FROM, cper)
-    out["oil"] = rets["USO"] if "USO" in rets else np.nan
+    nan = pd.Series(np.nan, index=grid)
+    out["oil"] = rets["USO"] if "USO" in rets else nan
+    out["natgas"] = rets["UNG"] if "UNG" in rets else nan
+    out["equity"] = rets["SPY"] if "SPY" in rets else nan
+    out["small_minus_large"] = (rets["IWM"] if "IWM" in rets else nan) - out["equity"]
     out["ai_infra"] = _basket(rets, ai_infra)
     out["tech"] = _basket(rets, tech)
     out["tangible"] = _basket(rets, tangible)

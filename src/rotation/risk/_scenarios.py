@@ -38,12 +38,16 @@ FACTOR_UNITS: Mapping[str, str] = MappingProxyType(
         "DGS2": "bp",
         "DGS10": "bp",
         "T10YIE": "bp",
+        "fed_path": "bp",
         "copper": "return",
         "oil": "return",
+        "natgas": "return",
+        "equity": "return",
         "ai_infra": "return",
         "tech": "return",
         "tangible": "return",
         "tech_minus_tangible": "return spread",
+        "small_minus_large": "return spread",
     }
 )
 

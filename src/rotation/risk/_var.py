@@ -169,11 +169,11 @@ def cornish_fisher_quantile(
     )
 
 
-def _cornish_fisher_tail_mean(p: float, s: float, k: float) -> float:
+def _cornish_fisher_tail_mean(p: float, s: Any, k: Any) -> Any:
     # Integral of z_cf(Phi(z)) over z < z_p against the normal density,
     # divided by p; uses the truncated-normal moments
     # E[z 1{z<a}] = -phi, E[(z^2-1)1{}] = -a phi, E[(z^3-3z)1{}] = -(a^2-1)phi,
-    # E[(2z^3-5z)1{}] = -(2a^2-1) phi.
+    # E[(2z^3-5z)1{}] = -(2a^2-1) phi. Elementwise for arrays s, k.
     a = float(stats.norm.ppf(p))
     phi = float(stats.norm.pdf(a))
     total = -phi * (
@@ -345,7 +345,8 @@ def value_at_risk(
         sigma = std * math.sqrt(horizon)
         z_cf = cornish_fisher_quantile(p, skewness=s_h, excess_kurtosis=k_h)
         var = -(horizon * mean + sigma * z_cf)
-        cvar = -(horizon * mean + sigma * _cornish_fisher_tail_mean(p, s_h, k_h))
+        tail = float(_cornish_fisher_tail_mean(p, s_h, k_h))
+        cvar = -(horizon * mean + sigma * tail)
         return RiskEstimate(var=var, cvar=cvar, **common)
 
     n_paths = check_positive_int(n_paths, "n_paths", minimum=10)

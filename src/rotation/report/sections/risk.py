@@ -29,16 +29,17 @@ from rotation.risk import (
     ROTATION_WEIGHTS,
     FactorExposure,
     Scenario,
+    apply_scenario,
     default_historical_periods,
     default_scenarios,
     equity_sessions,
+    estimate_exposure,
     factor_attribution,
     fama_french_factors,
     historical_replay,
     portfolio_returns,
     regime_risk,
     rolling_factor_exposures,
-    run_scenarios,
     scenario_factors,
     session_returns,
     var_backtest,
@@ -107,28 +108,52 @@ def _scenario_block(
     returns: pd.DataFrame,
     weights: Mapping[str, float],
 ) -> tuple[list[Any], dict[str, Any]]:
-    results = run_scenarios(
-        port,
-        factors,
-        scenarios,
-        window=SCENARIO_WINDOW,
-        sampling_period=SCENARIO_SAMPLING,
-    )
-    rows = []
-    for res in results:
-        exp = res.exposure
+    rows: list[dict[str, str]] = []
+    scenario_data: list[dict[str, Any]] = []
+    for scenario in scenarios:
+        shocks = ", ".join(_fmt_shock(k, v) for k, v in scenario.shocks.items())
+        try:
+            exposure = estimate_exposure(
+                port,
+                factors,
+                list(scenario.shocks),
+                window=SCENARIO_WINDOW,
+                sampling_period=SCENARIO_SAMPLING,
+            )
+        except (KeyError, ValueError) as err:
+            # A user scenario on a factor without data: show it, do not fail.
+            reason = str(err.args[0]) if err.args else str(err)
+            rows.append(
+                {
+                    "Scenario": scenario.name,
+                    "Shocks": shocks,
+                    "Estimated P&L": "n/a",
+                    "Betas (t)": reason,
+                    "R²": "",
+                    "Window": "",
+                }
+            )
+            scenario_data.append(
+                {
+                    "name": scenario.name,
+                    "shocks": dict(scenario.shocks),
+                    "error": reason,
+                }
+            )
+            continue
+        res = apply_scenario(scenario, exposure)
         rows.append(
             {
-                "Scenario": res.scenario.name,
-                "Shocks": ", ".join(
-                    _fmt_shock(k, v) for k, v in res.scenario.shocks.items()
-                ),
+                "Scenario": scenario.name,
+                "Shocks": shocks,
                 "Estimated P&L": _pct(res.pnl),
-                "Betas (t)": _fmt_betas(exp),
-                "R²": f"{exp.r_squared:.2f}",
-                "Window": f"{exp.start} to {exp.end}, {exp.n_observations} weeks",
+                "Betas (t)": _fmt_betas(exposure),
+                "R²": f"{exposure.r_squared:.2f}",
+                "Window": f"{exposure.start} to {exposure.end}, "
+                f"{exposure.n_observations} weeks",
             }
         )
+        scenario_data.append(res.to_dict())
     replay = historical_replay(returns, weights, default_historical_periods())
     replay_rows = [
         {
@@ -166,7 +191,7 @@ def _scenario_block(
         ),
     ]
     data = {
-        "scenarios": [r.to_dict() for r in results],
+        "scenarios": scenario_data,
         "replays": replay.replace({np.nan: None}).to_dict(orient="records"),
         "scenario_window": SCENARIO_WINDOW,
         "sampling_period": SCENARIO_SAMPLING,
