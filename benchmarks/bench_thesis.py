@@ -18,7 +18,6 @@ import numpy as np
 
 from rotation.data.bundled import load_market_data
 from rotation.thesis import (
-    default_thesis_text,
     evaluate,
     history,
     load_thesis,
@@ -26,6 +25,7 @@ from rotation.thesis import (
     thesis_event_study,
 )
 from rotation.thesis._state import _pillar_states, _pillar_states_py
+from rotation.thesis_files import default_thesis_text
 
 
 def best(fn, repeat: int = 5) -> float:

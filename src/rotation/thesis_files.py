@@ -6,12 +6,30 @@ here so that the core never touches the file system.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-from rotation.thesis import Thesis, ThesisError, default_thesis_text, load_thesis
+from rotation.thesis import Thesis, ThesisError, load_thesis
 from rotation.thesis._yaml import MAX_TEXT_BYTES
 
-__all__ = ["load_thesis_file", "read_thesis_file"]
+__all__ = [
+    "DEFAULT_THESIS",
+    "default_thesis_text",
+    "load_thesis_file",
+    "read_thesis_file",
+]
+
+#: File name of the packaged default thesis (The Great 2026 Rotation).
+DEFAULT_THESIS = "great_rotation_2026.yaml"
+
+
+def default_thesis_text() -> str:
+    """Return the text of the packaged default thesis (The Great 2026 Rotation)."""
+    return (
+        resources.files("rotation")
+        .joinpath("theses", DEFAULT_THESIS)
+        .read_text(encoding="utf-8")
+    )
 
 
 def read_thesis_file(path: str | Path | None = None) -> bytes:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rotation.thesis import default_thesis_text, evaluate, history, load_thesis
+from rotation.thesis import evaluate, history, load_thesis
+from rotation.thesis_files import default_thesis_text
 
 AS_OF = pd.Timestamp("2026-08-03")
 CLAIM = pd.Timestamp("2026-01-02")

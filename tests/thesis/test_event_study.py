@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from rotation.thesis import (
-    default_thesis_text,
     event_study,
     fama_french_index,
     forward_relative_return,
@@ -14,6 +13,7 @@ from rotation.thesis import (
     thesis_event_study,
 )
 from rotation.thesis._spec import Basket
+from rotation.thesis_files import default_thesis_text
 
 
 @pytest.fixture()

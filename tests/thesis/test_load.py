@@ -7,10 +7,10 @@ import pytest
 from rotation.thesis import (
     SHOCK_FACTORS,
     ThesisError,
-    default_thesis_text,
     load_thesis,
 )
 from rotation.thesis._yaml import MAX_TEXT_BYTES, load_yaml
+from rotation.thesis_files import default_thesis_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ import pytest
 
 from rotation.report.model import FigureBlock, ReportContext, TableBlock, TextBlock
 from rotation.report.sections.thesis import build_thesis_section
-from rotation.thesis import ThesisError, default_thesis_text, evaluate, load_thesis
+from rotation.thesis import ThesisError, evaluate, load_thesis
+from rotation.thesis_files import default_thesis_text
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from rotation.thesis import ThesisError, default_thesis_text
+from rotation.thesis import ThesisError
 from rotation.thesis._yaml import MAX_TEXT_BYTES
-from rotation.thesis_files import load_thesis_file, read_thesis_file
+from rotation.thesis_files import (
+    default_thesis_text,
+    load_thesis_file,
+    read_thesis_file,
+)
 
 
 class TestFiles:

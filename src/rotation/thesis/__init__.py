@@ -4,16 +4,17 @@ A thesis is a YAML document of baskets, pillars (claims checked against data
 through a small safe expression language), risks and an event study.
 
 Loading and the language
-    :func:`load_thesis`, :func:`default_thesis_text`, :func:`parse_expression`,
+    :func:`load_thesis`, :func:`parse_expression`,
     :func:`unparse`, :func:`check_expression`, :func:`parse_rule`
+Reading files (the packaged default included) is left to the shell
+:mod:`rotation.thesis_files`.
+
 Evaluation
     :func:`evaluate`, :func:`history`, :func:`diff`, :func:`compare_claims`,
     :func:`event_study`, :func:`thesis_event_study`
 """
 
 from __future__ import annotations
-
-from importlib import resources as _resources
 
 from rotation.thesis._ast import (
     Binary,
@@ -95,7 +96,6 @@ __all__ = [
     "Unary",
     "check_expression",
     "compare_claims",
-    "default_thesis_text",
     "diff",
     "evaluate",
     "event_study",
@@ -109,18 +109,3 @@ __all__ = [
     "thesis_event_study",
     "unparse",
 ]
-
-DEFAULT_THESIS = "great_rotation_2026.yaml"
-
-
-def default_thesis_text() -> str:
-    """Return the text of the packaged default thesis (The Great 2026 Rotation).
-
-    Package data is read through :mod:`importlib.resources`, the one place the
-    core touches a packaged file; it never reads user files.
-    """
-    return (
-        _resources.files("rotation")
-        .joinpath("theses", DEFAULT_THESIS)
-        .read_text(encoding="utf-8")
-    )
