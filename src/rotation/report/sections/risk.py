@@ -158,7 +158,7 @@ def _scenario_block(
     replay_rows = [
         {
             "Period": r["name"],
-            "Dates": f"{r['start']} to {r['end']}",
+            "Dates": f"close of {r['start']} to {r['end']}",
             "Total return": _pct(r["total_return"]),
             "Max drawdown": _pct(r["max_drawdown"]),
             "Worst day": _pct(r["worst_day"]),
@@ -170,23 +170,19 @@ def _scenario_block(
             pd.DataFrame(rows),
             caption=(
                 "Thesis risks mapped onto the book: P&L = Σ beta × shock, betas from "
-                "a joint OLS of "
-                "weekly book returns on the scenario's factors over the last "
-                f"{SCENARIO_WINDOW} "
-                "sessions (HAC t-statistics). Yields in bp (FRED, point-in-time), "
-                "copper = CPER "
-                "(HG=F futures before 2015-03), AI infrastructure = equal-weight "
-                f"{' '.join(AI_INFRA_BASKET)}, tech = XLK, tangible = XLI+XLB+XLE. "
-                "Linear "
-                "extrapolation: a low R² means the factor explains little of the book."
+                "a joint OLS of weekly book returns on the scenario's factors over "
+                f"the last {SCENARIO_WINDOW} sessions (HAC t-statistics). Yields in bp "
+                "(FRED, point-in-time), copper = CPER (HG=F futures before 2015-03), "
+                f"AI infrastructure = equal-weight {' '.join(AI_INFRA_BASKET)}, tech = "
+                "XLK, tangible = XLI+XLB+XLE. Linear extrapolation: a low R² means "
+                "the factor explains little of the book."
             ),
         ),
         TableBlock(
             pd.DataFrame(replay_rows),
             caption=(
                 "Historical replays: today's weights held (rebalanced daily) through "
-                "past stress "
-                "periods; the 2026 row runs to the last date in the store."
+                "past stress periods; the 2026 row runs to the last date in the store."
             ),
         ),
     ]
@@ -237,11 +233,10 @@ def _factor_block(
             shown,
             caption=(
                 "OLS of daily book returns on Fama–French factors, "
-                f"{attribution.start} to "
-                f"{attribution.end} ({attribution.n_observations} days, R² "
-                f"{attribution.r_squared:.2f}), Newey–West HAC with "
-                f"{attribution.hac_lags} lags. "
-                "The book is self-financing, so no risk-free rate is subtracted."
+                f"{attribution.start} to {attribution.end} "
+                f"({attribution.n_observations} days, R² {attribution.r_squared:.2f}), "
+                f"Newey–West HAC with {attribution.hac_lags} lags. The book is "
+                "self-financing, so no risk-free rate is subtracted."
             ),
         ),
         FigureBlock(
@@ -332,28 +327,25 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
             shown,
             caption=(
                 "VaR and CVaR (losses, fraction of long-side capital) from the last "
-                f"{VAR_WINDOW} "
-                f"daily returns, {start.date()} to {end.date()}. Monte Carlo: "
-                f"{MC_PATHS:,} "
-                f"bootstrap paths, seed {SEED}; 10-day returns compound."
+                f"{VAR_WINDOW} daily returns, {start.date()} to {end.date()}. Monte "
+                f"Carlo: {MC_PATHS:,} bootstrap paths, seed {SEED}; 10-day returns "
+                "compound."
             ),
         ),
         TableBlock(
             calib,
             caption=(
                 f"Calibration: one-day 99% VaR from a rolling {BACKTEST_WINDOW}-day "
-                "window, "
-                "forecast at each close for the next session, over the whole history; "
-                "Kupiec "
-                "proportion-of-failures test (rejected when p < 0.05)."
+                "window, forecast at each close for the next session, over the whole "
+                "history; Kupiec proportion-of-failures test (rejected when p < 0.05)."
             ),
         ),
         FigureBlock(
             fig,
             caption=(
                 f"Last {len(hist)} sessions, {hist.index[0].date()} to "
-                f"{hist.index[-1].date()}; "
-                "markers are days whose loss exceeded the previous close's VaR."
+                f"{hist.index[-1].date()}; markers are days whose loss exceeded the "
+                "previous close's VaR."
             ),
             sources=("Yahoo Finance adjusted closes",),
         ),
@@ -393,9 +385,8 @@ def _regime_block(
             shown,
             caption=(
                 f"Risk of the book inside each regime ({source}): annualised "
-                "volatility, historical "
-                "one-day VaR/CVaR and the average pairwise correlation of its four "
-                "ETFs."
+                "volatility, historical one-day VaR/CVaR and the average pairwise "
+                "correlation of its four ETFs."
             ),
         )
     ]
@@ -436,12 +427,10 @@ def build_risk_section(ctx: ReportContext) -> Section:
     }
     blocks: list[Any] = [
         TextBlock(
-            f"The rotation book ({book}; weights rebalanced daily, returns per unit "
-            "of long-side "
-            "capital) under the risks the thesis names: a Fed reversal, sticky "
-            "inflation, a copper "
-            "cliff and a tech rebound, then the same weights replayed through past "
-            "stress periods."
+            f"The rotation book ({book}; weights rebalanced daily, returns per unit of "
+            "long-side capital) under the risks the thesis names: a Fed reversal, "
+            "sticky inflation, a copper cliff and a tech rebound, then the same "
+            "weights replayed through past stress periods."
         )
     ]
 
