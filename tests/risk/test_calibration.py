@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from rotation.risk import (
+    christoffersen_test,
     historical_var_cvar,
     kupiec_test,
     rolling_value_at_risk,
@@ -95,6 +96,68 @@ class TestReference:
         assert bt.kupiec.n_exceedances == int(bt.frame["exceedance"].sum())
 
 
+class TestChristoffersen:
+    @staticmethod
+    def _reference(hits: list[bool], p: float) -> tuple[float, float]:
+        # Christoffersen (1998), eqs. for LR_ind and LR_cc, with a plain loop
+        # over consecutive days and 0 ln 0 = 0.
+        n = {(0, 0): 0, (0, 1): 0, (1, 0): 0, (1, 1): 0}
+        for a, b in zip(hits[:-1], hits[1:], strict=True):
+            n[(int(a), int(b))] += 1
+
+        def xlog(a: float, b: float) -> float:
+            return 0.0 if a == 0 else a * math.log(b)
+
+        n00, n01, n10, n11 = n[(0, 0)], n[(0, 1)], n[(1, 0)], n[(1, 1)]
+        pi01 = n01 / (n00 + n01) if n00 + n01 else 0.0
+        pi11 = n11 / (n10 + n11) if n10 + n11 else 0.0
+        pi = (n01 + n11) / (n00 + n01 + n10 + n11)
+        lr_ind = -2 * (xlog(n00 + n10, 1 - pi) + xlog(n01 + n11, pi)) + 2 * (
+            xlog(n00, 1 - pi01)
+            + xlog(n01, pi01)
+            + xlog(n10, 1 - pi11)
+            + xlog(n11, pi11)
+        )
+        x = sum(hits)
+        return lr_ind, lr_ind + _kupiec_published(len(hits), x, p)
+
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_matches_published_formula(self, seed):
+        rng = np.random.default_rng(seed)
+        hits = list(rng.random(700) < 0.03)
+        hits[100:104] = [True] * 4  # a cluster
+        res = christoffersen_test(np.array(hits), level=0.99)
+        lr_ind, lr_cc = self._reference(hits, 0.01)
+        np.testing.assert_allclose(res.lr_independence, lr_ind, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(res.lr_conditional_coverage, lr_cc, rtol=1e-10)
+        np.testing.assert_allclose(
+            res.p_value_conditional_coverage, stats.chi2.sf(lr_cc, 2), rtol=1e-10
+        )
+        assert sum(res.transitions) == 699
+
+    def test_clustered_exceedances_reject_independence(self):
+        hits = np.zeros(1000, dtype=bool)
+        hits[500:510] = True  # ten in a row: the right count, all at once
+        res = christoffersen_test(hits, level=0.99)
+        assert not kupiec_test(hits, level=0.99).rejected()
+        assert res.p_value_independence < 0.01
+        spread = np.zeros(1000, dtype=bool)
+        spread[::100] = True
+        assert christoffersen_test(spread, level=0.99).p_value_independence > 0.05
+
+    def test_backtest_summary_has_both(self):
+        r = pd.Series(
+            np.random.default_rng(5).normal(0, 0.01, 700),
+            index=pd.bdate_range("2020-01-01", periods=700),
+        )
+        summary = var_backtest(r, window=250).summary()
+        assert {
+            "p_value",
+            "p_value_independence",
+            "p_value_conditional_coverage",
+        } <= set(summary)
+
+
 class TestProperties:
     @settings(deadline=None, max_examples=30)
     @given(n=st.integers(10, 3000), frac=st.floats(0, 1), level=st.floats(0.9, 0.999))
@@ -164,6 +227,8 @@ class TestErrors:
             kupiec_test(np.array([], dtype=bool))
         with pytest.raises(ValueError, match="level must be"):
             kupiec_test(np.array([True]), level=1.0)
+        with pytest.raises(ValueError, match="at least 2 days"):
+            christoffersen_test(np.array([True]))
         r = pd.Series(np.zeros(30), index=pd.bdate_range("2020-01-01", periods=30))
         with pytest.raises(ValueError, match="no day has both a forecast"):
             var_backtest(r, window=100)

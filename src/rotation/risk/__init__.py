@@ -14,8 +14,10 @@ from rotation.risk._attribution import (
     rolling_factor_exposures,
 )
 from rotation.risk._calibration import (
+    ChristoffersenResult,
     KupiecResult,
     VaRBacktest,
+    christoffersen_test,
     kupiec_test,
     rolling_value_at_risk,
     var_backtest,
@@ -74,6 +76,7 @@ __all__ = [
     "ROTATION_WEIGHTS",
     "TANGIBLE_BASKET",
     "TECH_BASKET",
+    "ChristoffersenResult",
     "CovarianceMethod",
     "EWMACovariance",
     "FactorAttribution",
@@ -89,6 +92,7 @@ __all__ = [
     "VaRBacktest",
     "VaRMethod",
     "apply_scenario",
+    "christoffersen_test",
     "cornish_fisher_quantile",
     "covariance",
     "default_historical_periods",

@@ -24,8 +24,10 @@ from rotation.risk._validation import (
 from rotation.risk._var import _cornish_fisher_tail_mean, _tail_count
 
 __all__ = [
+    "ChristoffersenResult",
     "KupiecResult",
     "VaRBacktest",
+    "christoffersen_test",
     "kupiec_test",
     "rolling_value_at_risk",
     "var_backtest",
@@ -143,6 +145,114 @@ def kupiec_test(exceedances: Any, *, level: float = 0.99) -> KupiecResult:
         lr_statistic=lr,
         p_value=float(stats.chi2.sf(lr, df=1)),
         level=level,
+    )
+
+
+@dataclass(frozen=True)
+class ChristoffersenResult:
+    r"""Christoffersen (1998) independence and conditional-coverage tests.
+
+    Attributes
+    ----------
+    transitions : tuple of int
+        :math:`(n_{00}, n_{01}, n_{10}, n_{11})`, where :math:`n_{ij}` counts
+        days in state j after a day in state i (1 = exceedance).
+    lr_independence : float
+        :math:`LR_{ind} \sim \chi^2_1` under independent exceedances.
+    p_value_independence : float
+    lr_conditional_coverage : float
+        :math:`LR_{cc} = LR_{POF} + LR_{ind} \sim \chi^2_2`.
+    p_value_conditional_coverage : float
+    level : float
+    """
+
+    transitions: tuple[int, int, int, int]
+    lr_independence: float
+    p_value_independence: float
+    lr_conditional_coverage: float
+    p_value_conditional_coverage: float
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a JSON-serialisable dict."""
+        return {
+            "transitions": list(self.transitions),
+            "lr_independence": self.lr_independence,
+            "p_value_independence": self.p_value_independence,
+            "lr_conditional_coverage": self.lr_conditional_coverage,
+            "p_value_conditional_coverage": self.p_value_conditional_coverage,
+            "level": self.level,
+        }
+
+
+def christoffersen_test(
+    exceedances: Any, *, level: float = 0.99
+) -> ChristoffersenResult:
+    r"""Test whether VaR exceedances cluster and whether coverage is right.
+
+    Parameters
+    ----------
+    exceedances : array-like of bool of shape (n_observations,)
+        True on days the realised loss exceeded the VaR forecast, in time
+        order.
+    level : float, default 0.99
+        The VaR's confidence level.
+
+    Returns
+    -------
+    ChristoffersenResult
+
+    Notes
+    -----
+    With first-order Markov transition counts :math:`n_{ij}`,
+    :math:`\pi_{01} = n_{01}/(n_{00}+n_{01})`,
+    :math:`\pi_{11} = n_{11}/(n_{10}+n_{11})` and
+    :math:`\pi = (n_{01}+n_{11})/\sum n_{ij}`:
+
+    .. math:: LR_{ind} = -2\lnrac{(1-\pi)^{n_{00}+n_{10}}
+              \pi^{n_{01}+n_{11}}}{(1-\pi_{01})^{n_{00}}\pi_{01}^{n_{01}}
+              (1-\pi_{11})^{n_{10}}\pi_{11}^{n_{11}}}
+
+    and :math:`LR_{cc} = LR_{POF} + LR_{ind}` with :math:`LR_{POF}` from
+    :func:`kupiec_test` on the same days. :math:`0\ln 0 = 0`.
+
+    NaN handling: the input must be boolean (no missing days).
+
+    References
+    ----------
+    P. Christoffersen, "Evaluating interval forecasts", International
+    Economic Review 39(4), 1998.
+    """
+    pof = kupiec_test(exceedances, level=level)
+    hits = np.asarray(exceedances)
+    if hits.size < 2:
+        raise ValueError(
+            f"exceedances needs at least 2 days for transitions (got {hits.size})."
+        )
+    prev, curr = hits[:-1], hits[1:]
+    n00 = int(np.sum(~prev & ~curr))
+    n01 = int(np.sum(~prev & curr))
+    n10 = int(np.sum(prev & ~curr))
+    n11 = int(np.sum(prev & curr))
+    pi01 = n01 / (n00 + n01) if n00 + n01 else 0.0
+    pi11 = n11 / (n10 + n11) if n10 + n11 else 0.0
+    pi = (n01 + n11) / (n00 + n01 + n10 + n11)
+    log_null = xlogy(n00 + n10, 1.0 - pi) + xlogy(n01 + n11, pi)
+    log_alt = (
+        xlogy(n00, 1.0 - pi01)
+        + xlogy(n01, pi01)
+        + xlogy(n10, 1.0 - pi11)
+        + xlogy(n11, pi11)
+    )
+    lr_ind = max(0.0, float(-2.0 * (log_null - log_alt)))
+    lr_cc = pof.lr_statistic + lr_ind
+    return ChristoffersenResult(
+        transitions=(n00, n01, n10, n11),
+        lr_independence=lr_ind,
+        p_value_independence=float(stats.chi2.sf(lr_ind, df=1)),
+        lr_conditional_coverage=lr_cc,
+        p_value_conditional_coverage=float(stats.chi2.sf(lr_cc, df=2)),
+        level=pof.level,
     )
 
 
@@ -274,14 +384,26 @@ class VaRBacktest:
             self.frame["exceedance"].to_numpy(dtype=bool), level=self.level
         )
 
+    @cached_property
+    def christoffersen(self) -> ChristoffersenResult:
+        """Christoffersen independence and conditional-coverage tests."""
+        return christoffersen_test(
+            self.frame["exceedance"].to_numpy(dtype=bool), level=self.level
+        )
+
     def summary(self) -> dict[str, Any]:
-        """Return the test and its inputs as a JSON-serialisable dict."""
+        """Return the tests and their inputs as a JSON-serialisable dict."""
+        chris = self.christoffersen
         return {
             "method": self.method,
             "window": self.window,
             "start": self.frame.index[0].date().isoformat(),
             "end": self.frame.index[-1].date().isoformat(),
             **self.kupiec.to_dict(),
+            "lr_independence": chris.lr_independence,
+            "p_value_independence": chris.p_value_independence,
+            "lr_conditional_coverage": chris.lr_conditional_coverage,
+            "p_value_conditional_coverage": chris.p_value_conditional_coverage,
         }
 
 

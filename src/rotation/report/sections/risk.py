@@ -284,6 +284,7 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
                 "LR": f"{t.kupiec.lr_statistic:.2f}",
                 "p-value": f"{t.kupiec.p_value:.3f}",
                 "Verdict": "rejected" if t.kupiec.rejected() else "not rejected",
+                "Clustering p": f"{t.christoffersen.p_value_independence:.3f}",
             }
             for m, t in tests.items()
         ]
@@ -337,7 +338,9 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
             caption=(
                 f"Calibration: one-day 99% VaR from a rolling {BACKTEST_WINDOW}-day "
                 "window, forecast at each close for the next session, over the whole "
-                "history; Kupiec proportion-of-failures test (rejected when p < 0.05)."
+                "history; Kupiec proportion-of-failures test (rejected when p < 0.05). "
+                "Clustering p: Christoffersen's test that exceedances are independent "
+                "(a small p means they come in bunches)."
             ),
         ),
         FigureBlock(
