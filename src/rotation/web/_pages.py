@@ -1,0 +1,143 @@
+"""HTML pages of the dashboard, drawn with the report's own CSS and blocks."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+__all__ = ["error_page", "render_fragment", "render_page", "report_css"]
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+_EXTRA_CSS = """
+form.controls { display:flex; flex-wrap:wrap; gap:10px 16px; align-items:end; margin:10px 0 4px; }
+form.controls label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
+form.controls select, form.controls input, form.controls button {
+  font:inherit; padding:3px 6px; border:1px solid var(--line); border-radius:6px;
+  background:var(--card); color:var(--fg); }
+form.controls button { background:var(--accent); color:#fff; border:none; padding:5px 14px; cursor:pointer; }
+.error { border:1px solid var(--bad); border-radius:8px; padding:14px 18px; margin:20px 28px; }
+"""
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{{ title }} — as of {{ as_of }}</title>
+<style>{{ css }}{{ extra_css }}</style>
+<script src="/static/plotly.min.js"></script>
+</head>
+<body>
+<header>
+  <h1>{{ title }}</h1>
+  <div class="meta">As of the close of {{ as_of }} · thesis {{ thesis }} · every number uses only data known on {{ as_of }} · store {{ first }} to {{ last }}</div>
+  <form class="controls" id="controls" method="get" action="{{ action }}">
+    <label>Thesis<select name="thesis" id="thesis">{% for t in theses %}<option value="{{ t }}"{% if t == thesis %} selected{% endif %}>{{ t }}</option>{% endfor %}</select></label>
+    <label>As of<input type="date" name="as_of" id="as_of" value="{{ as_of }}" min="{{ first }}" max="{{ last }}"></label>
+    {% if baskets %}<label>Basket<select name="basket" id="basket">{% for b in baskets %}<option value="{{ b }}"{% if b == basket %} selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+    <label>versus<select name="benchmark" id="benchmark">{% for b in baskets %}<option value="{{ b }}"{% if b == benchmark %} selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+    <label>Window (sessions)<input type="number" name="window" id="window" min="2" max="2520" value="{{ window }}"></label>{% endif %}
+    {% if sections_param %}<input type="hidden" name="sections" value="{{ sections_param }}">{% endif %}
+    <button type="submit">Update</button>
+  </form>
+  {% if headline %}<div class="headline">{% for tile in headline %}<div class="tile"><div class="k">{{ tile.label }}</div><div class="v">{{ tile.value }}</div><div class="k">{{ tile.note }}</div></div>{% endfor %}</div>{% endif %}
+</header>
+<nav>{% if pillars is not none %}<a href="#pillars">Pillars</a><a href="#basket-explorer">Basket explorer</a>{% endif %}{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}<a href="/docs">API</a></nav>
+<main>
+{% if pillars is not none %}
+<section id="pillars">
+  <h2>Thesis pillars as of {{ as_of }}</h2>
+  <div class="table-wrap"><table id="pillar-table" data-as-of="{{ as_of }}"><thead><tr><th>Pillar</th><th>Claim</th><th>Value</th><th>Rule</th><th>Status</th><th>Since</th><th>Weight</th></tr></thead>
+  <tbody>{% for p in pillars %}<tr data-pillar="{{ p.id }}"><td>{{ p.id }}</td><td>{{ p.claim }}</td><td class="num">{{ p.value_text }}</td><td>{{ p.rule }}</td><td class="{{ p.status }}">{{ p.status }}</td><td>{{ p.since or "–" }}</td><td class="num">{{ p.weight }}</td></tr>{% endfor %}</tbody></table></div>
+  <p class="caption">Each pillar's metric as known at the close of {{ as_of }}; status follows the thesis rule with its hysteresis. Source: thesis {{ thesis }}, point-in-time store.</p>
+</section>
+<section id="basket-explorer">
+  <h2>Basket explorer: {{ basket }} versus {{ benchmark }}</h2>
+  {{ explorer }}
+</section>
+{% endif %}
+{% for s in sections %}
+<section id="{{ s.id }}"{% if s.failed %} class="failed"{% endif %}>
+  <h2>{{ s.title }}</h2>
+  {{ s.html }}
+</section>
+{% endfor %}
+</main>
+<script>
+(function () {
+  var asOf = document.getElementById('as_of');
+  if (asOf) asOf.addEventListener('change', function () { document.getElementById('controls').submit(); });
+  if (!window.matchMedia || !window.matchMedia('(prefers-color-scheme: dark)').matches) return;
+  document.querySelectorAll('.plotly-graph-div').forEach(function (el) {
+    try { Plotly.relayout(el, {'font.color': '#c9d1d9', 'xaxis.gridcolor': '#2a333d', 'yaxis.gridcolor': '#2a333d'}); } catch (e) {}
+  });
+})();
+</script>
+</body>
+</html>
+"""
+
+_ERROR = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ status }} — rotation dashboard</title>
+<style>{{ css }}{{ extra_css }}</style></head>
+<body><div class="error"><h1>{{ status }}</h1><p id="error-message">{{ message }}</p>
+<p><a href="/">Back to the dashboard</a></p></div></body></html>
+"""
+
+
+@cache
+def _env() -> Environment:
+    return Environment(autoescape=select_autoescape(default_for_string=True))
+
+
+@cache
+def report_css() -> str:
+    """Return the report template's stylesheet, so the dashboard looks like the report."""
+    from rotation.report.render import _env as report_env
+
+    env = report_env()
+    assert env.loader is not None
+    source = env.loader.get_source(env, "report.html.j2")[0]
+    match = _STYLE.search(source)
+    return match.group(1) if match else ""
+
+
+def render_page(**fields: Any) -> str:
+    """Render a dashboard page (see the template for the fields)."""
+    return (
+        _env()
+        .from_string(_PAGE)
+        .render(css=Markup(report_css()), extra_css=Markup(_EXTRA_CSS), **fields)
+    )
+
+
+def render_fragment(section: dict[str, Any]) -> str:
+    """One section as a bare ``<section>`` element (for fetch-and-insert)."""
+    return (
+        _env()
+        .from_string(
+            '<section id="{{ s.id }}"{% if s.failed %} class="failed"{% endif %}>'
+            "<h2>{{ s.title }}</h2>{{ s.html }}</section>"
+        )
+        .render(s=section)
+    )
+
+
+def error_page(status: int, message: str) -> str:
+    """Render a small HTML error page (the message is escaped)."""
+    return (
+        _env()
+        .from_string(_ERROR)
+        .render(
+            status=status,
+            message=message,
+            css=Markup(report_css()),
+            extra_css=Markup(_EXTRA_CSS),
+        )
+    )

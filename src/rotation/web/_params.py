@@ -1,0 +1,165 @@
+"""Parse and validate request parameters (the boundary: validated once, here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from rotation.web._errors import ApiError
+
+__all__ = [
+    "MAX_SYMBOLS",
+    "MAX_WINDOW",
+    "parse_as_of",
+    "parse_name",
+    "parse_symbols",
+    "parse_window",
+]
+
+MAX_WINDOW = 2520
+MAX_SYMBOLS = 40
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.=^-]{1,32}$")
+
+
+def parse_as_of(
+    value: str | None,
+    *,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    sessions: pd.DatetimeIndex,
+    parameter: str = "as_of",
+) -> pd.Timestamp:
+    """Turn ``?as_of=YYYY-MM-DD`` into the last session on or before it.
+
+    Parameters
+    ----------
+    value : str or None
+        The query value; None or empty means the store's last session.
+    first, last : Timestamp
+        The allowed range (the store's first and last price dates).
+    sessions : DatetimeIndex
+        The store's sessions, sorted.
+    parameter : str, default "as_of"
+        Name used in error messages.
+
+    Returns
+    -------
+    Timestamp
+        A session of the store, so that every date of a weekend or holiday
+        shares the cache entry of the session before it.
+
+    Raises
+    ------
+    ApiError
+        422 if the value is not an ISO date or lies outside ``[first, last]``.
+    """
+    allowed = [f"{first.date()} .. {last.date()}"]
+    if value is None or value == "":
+        return last
+    if not _DATE.match(value):
+        raise ApiError(
+            422,
+            f"{parameter} must be a date YYYY-MM-DD between {first.date()} and "
+            f"{last.date()} (got {value[:40]!r}).",
+            parameter=parameter,
+            allowed=allowed,
+        )
+    try:
+        day = pd.Timestamp(value)
+    except ValueError:
+        day = None
+    if day is None or pd.isna(day):
+        raise ApiError(
+            422,
+            f"{parameter} is not a valid calendar date (got {value!r}); use YYYY-MM-DD "
+            f"between {first.date()} and {last.date()}.",
+            parameter=parameter,
+            allowed=allowed,
+        )
+    if day < first or day > last:
+        raise ApiError(
+            422,
+            f"{parameter} must lie between {first.date()} and {last.date()}, the "
+            f"store's range (got {value}).",
+            parameter=parameter,
+            allowed=allowed,
+        )
+    position = int(sessions.searchsorted(day, side="right")) - 1
+    return pd.Timestamp(sessions[max(position, 0)])
+
+
+def parse_window(
+    value: int | None, *, default: int, minimum: int = 2, parameter: str = "window"
+) -> int:
+    """Validate a window length in sessions.
+
+    Raises
+    ------
+    ApiError
+        422 unless ``minimum <= value <= MAX_WINDOW``.
+    """
+    if value is None:
+        return default
+    if value < minimum or value > MAX_WINDOW:
+        raise ApiError(
+            422,
+            f"{parameter} must be an integer number of sessions between {minimum} and "
+            f"{MAX_WINDOW} (got {value}); 63 is about a quarter, 252 a year.",
+            parameter=parameter,
+            allowed=[f"{minimum} .. {MAX_WINDOW}"],
+        )
+    return value
+
+
+def parse_name(value: str, *, allowed: Sequence[str], parameter: str, what: str) -> str:
+    """Check that ``value`` is one of ``allowed`` (404 listing them otherwise)."""
+    if value not in allowed:
+        raise ApiError(
+            404,
+            f"unknown {what} {value[:64]!r} for {parameter}; allowed: "
+            f"{', '.join(allowed)}.",
+            parameter=parameter,
+            allowed=list(allowed),
+        )
+    return value
+
+
+def parse_symbols(
+    value: str | None,
+    *,
+    allowed: Sequence[str],
+    default: Sequence[str],
+    parameter: str = "symbols",
+) -> list[str]:
+    """Split ``?symbols=A,B,C`` and check every name against the store.
+
+    Raises
+    ------
+    ApiError
+        422 for a malformed list, 404 naming the unknown symbols otherwise.
+    """
+    if value is None or value.strip() == "":
+        return list(default)
+    names = [s.strip() for s in value.split(",") if s.strip()]
+    if not names or len(names) > MAX_SYMBOLS:
+        raise ApiError(
+            422,
+            f"{parameter} must list 1 to {MAX_SYMBOLS} comma-separated symbols "
+            f"(got {len(names)}).",
+            parameter=parameter,
+        )
+    bad = [n for n in names if not _NAME.match(n)]
+    known = set(allowed)
+    unknown = [n for n in names if n not in known]
+    if bad or unknown:
+        shown = ", ".join(repr(n[:32]) for n in (bad or unknown)[:10])
+        raise ApiError(
+            404,
+            f"unknown symbol(s) {shown} in {parameter}; allowed: {', '.join(allowed)}.",
+            parameter=parameter,
+            allowed=list(allowed),
+        )
+    return list(dict.fromkeys(names))
