@@ -311,3 +311,22 @@ pillars:
     def test_market_type(self, thesis):
         with pytest.raises(TypeError, match="MarketData"):
             evaluate(thesis, "market")  # type: ignore[arg-type]
+
+
+class TestMissingInputs:
+    def test_builtin_without_its_series_is_no_data(self, small_market):
+        from dataclasses import replace
+
+        series = {k: v for k, v in small_market.series.items() if k != "PCEPILFE"}
+        market = replace(small_market, series=series)
+        text = """
+meta: {title: t}
+pillars:
+  - {id: gap, claim: c, expr: core_pce_yoy_gap, rule: "> 0"}
+  - {id: mom, claim: c, expr: "momentum(SPY, 5)", rule: "> 0"}
+"""
+        ev = evaluate(load_thesis(text), market)
+        gap = ev.pillar("gap")
+        assert gap.status == "no_data"
+        assert "PCEPILFE" in gap.reason
+        assert ev.pillar("mom").status in ("holds", "fails")

@@ -152,11 +152,11 @@ class MetricEngine:
             self._rates = ind.rates_path(self.market)
         return self._rates
 
-    def _dots(self, horizon: str) -> FloatArray:
+    def _dots(self, node: Expr, horizon: str) -> FloatArray:
         if horizon == "terminal":
-            return self.rates()["dots_terminal"].to_numpy(dtype="float64")
+            return self._builtin(node, "dots_terminal")
         if horizon == "current":
-            return self.rates()["dots_current_year"].to_numpy(dtype="float64")
+            return self._builtin(node, "dots_current_year")
         if self._medians is None:
             self._medians = ind.dot_plot_medians(self.market.dots)
         medians = self._medians
@@ -216,16 +216,27 @@ class MetricEngine:
 
     def _name(self, node: Name) -> FloatArray:
         nid = node.id
+        # Same precedence as check_expression: builtin, basket, supplied
+        # series, series id, price symbol.
         if nid in BUILTIN_NAMES:
-            return self.rates()[BUILTIN_NAMES[nid]].to_numpy(dtype="float64")
-        if nid in self.baskets or (
-            nid in self._prices.columns and nid not in self.extra
-        ):
+            return self._builtin(node, BUILTIN_NAMES[nid])
+        if nid in self.baskets:
             level, seen = self._asset_index(node)
             return self._carry(level, seen)
         if nid in self.extra:
             return self.extra[nid].to_numpy(dtype="float64")
-        return self.market.known(nid, self.index).to_numpy(dtype="float64")
+        if nid in self.market.series:
+            return self.market.known(nid, self.index).to_numpy(dtype="float64")
+        level, seen = self._asset_index(node)
+        return self._carry(level, seen)
+
+    def _builtin(self, node: Expr, column: str) -> FloatArray:
+        try:
+            return self.rates()[column].to_numpy(dtype="float64")
+        except KeyError as exc:
+            # rates_path needs DFEDTARU, DFEDTARL, DGS2, CPIAUCSL, PCEPILFE.
+            self.missing[node] = f"{column} needs a series that is not loaded ({exc})"
+            return np.full(len(self.index), np.nan)
 
     def _call(self, node: Call) -> FloatArray:
         f, args = node.func, node.args
@@ -284,9 +295,9 @@ class MetricEngine:
         if f == "dots_median":
             arg = args[0]
             if isinstance(arg, String):
-                return self._dots(arg.value)
+                return self._dots(node, arg.value)
             assert isinstance(arg, Number)
-            return self._dots(str(int(arg.value)))
+            return self._dots(node, str(int(arg.value)))
         if f == "ratio":
             return _divide(self.values(args[0]), self.values(args[1]))
         if f in ("lag", "change"):
