@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from rotation.backtest._cash import prices_to_returns
-from rotation.backtest._kernels import _simulate
+from rotation.backtest._kernels import _returns_from_prices, _simulate
 from rotation.backtest._result import BacktestResult
 
 __all__ = ["backtest"]
@@ -16,8 +15,8 @@ __all__ = ["backtest"]
 _TOLERANCE = 1e-9
 
 
-def validate_prices(prices: pd.DataFrame) -> None:
-    """Check that ``prices`` is a wide panel the engine can use."""
+def validate_prices(prices: pd.DataFrame) -> np.ndarray:
+    """Check that ``prices`` is a wide panel the engine can use; return its values."""
     if not isinstance(prices, pd.DataFrame):
         raise ValueError(
             f"prices must be a DataFrame of sessions x assets (got "
@@ -38,6 +37,7 @@ def validate_prices(prices: pd.DataFrame) -> None:
             "prices must be positive adjusted closes (found values <= 0); use total "
             "return indices for series such as WTI that can go negative."
         )
+    return values
 
 
 def cash_array(cash_returns: pd.Series | None, index: pd.DatetimeIndex) -> np.ndarray:
@@ -123,12 +123,17 @@ def backtest(
     :func:`prices_to_returns`); a non-zero target on an asset with no price at
     the decision close raises ``ValueError``.
     """
-    validate_prices(prices)
+    values = validate_prices(prices)
     if not isinstance(target_weights, pd.DataFrame):
         raise ValueError(
             f"target_weights must be a DataFrame (got {type(target_weights).__name__})."
         )
-    unknown = [c for c in target_weights.columns if c not in prices.columns]
+    same_columns = target_weights.columns.equals(prices.columns)
+    unknown = (
+        []
+        if same_columns
+        else [c for c in target_weights.columns if c not in set(prices.columns)]
+    )
     if unknown:
         raise ValueError(
             f"target_weights has columns not in prices: {unknown}; allowed: "
@@ -140,23 +145,26 @@ def backtest(
     if not max_gross > 0:
         raise ValueError(f"max_gross must be positive (got {max_gross!r}).")
     index = pd.DatetimeIndex(prices.index)
-    extra = target_weights.index.difference(index)
-    if len(extra):
-        raise ValueError(
-            f"target_weights has {len(extra)} date(s) that are not sessions of prices "
-            f"(first {extra[0]}); decisions must be dated by a session close."
-        )
-    aligned = target_weights.reindex(index=index, columns=prices.columns)
+    if same_columns and target_weights.index.equals(index):
+        aligned = target_weights
+    else:
+        extra = target_weights.index.difference(index)
+        if len(extra):
+            raise ValueError(
+                f"target_weights has {len(extra)} date(s) that are not sessions of "
+                f"prices (first {extra[0]}); decisions must be dated by a session "
+                "close."
+            )
+        aligned = target_weights.reindex(index=index, columns=prices.columns)
     raw = aligned.to_numpy(dtype=float, na_value=np.nan)
     decide = ~np.all(np.isnan(raw), axis=1)
     targets = np.where(np.isnan(raw), 0.0, raw)
-    _check_targets(targets, decide, prices, index, max_gross, allow_short)
-    asset_returns = prices_to_returns(prices).to_numpy(dtype=float, na_value=np.nan)
-    asset_returns = np.where(np.isnan(asset_returns), 0.0, asset_returns)
+    _check_targets(targets, decide, values, prices, max_gross, allow_short)
+    asset_returns = _returns_from_prices(np.ascontiguousarray(values))
     cash = cash_array(cash_returns, index)
     cost_rate = (cost_bps + slippage_bps) / 1e4
     equity, weights, trades, cost_fraction = _simulate(
-        np.ascontiguousarray(asset_returns),
+        asset_returns,
         cash,
         np.ascontiguousarray(targets),
         decide,
@@ -169,7 +177,7 @@ def backtest(
     )
     return BacktestResult(
         equity=equity_s,
-        returns=(equity_s / equity_s.shift(1) - 1.0).iloc[1:].rename(name),
+        returns=pd.Series(equity[1:] / equity[:-1] - 1.0, index=index[1:], name=name),
         weights=pd.DataFrame(weights, index=index, columns=prices.columns),
         trades=pd.DataFrame(trades[1:], index=index[1:], columns=prices.columns),
         costs=pd.Series(
@@ -184,33 +192,35 @@ def backtest(
 def _check_targets(
     targets: np.ndarray,
     decide: np.ndarray,
+    values: np.ndarray,
     prices: pd.DataFrame,
-    index: pd.DatetimeIndex,
     max_gross: float,
     allow_short: bool,
 ) -> None:
-    if not np.all(np.isfinite(targets)):
+    rows = np.flatnonzero(decide)
+    chosen = targets[rows]
+    dates = prices.index[rows]
+    if not np.all(np.isfinite(chosen)):
         raise ValueError("target_weights must be finite (found inf).")
-    if not allow_short and np.any(targets < -_TOLERANCE):
-        row = int(np.flatnonzero((targets < -_TOLERANCE).any(axis=1))[0])
+    if not allow_short and np.any(chosen < -_TOLERANCE):
+        row = int(np.flatnonzero((chosen < -_TOLERANCE).any(axis=1))[0])
         raise ValueError(
-            f"target_weights has negative weights (first on {index[row].date()}); "
+            f"target_weights has negative weights (first on {dates[row].date()}); "
             "pass allow_short=True for long/short baskets."
         )
-    gross = np.abs(targets).sum(axis=1)
+    gross = np.abs(chosen).sum(axis=1)
     if np.any(gross > max_gross + _TOLERANCE):
         row = int(np.argmax(gross))
         raise ValueError(
             f"target_weights has gross exposure {gross[row]:.4f} on "
-            f"{index[row].date()}, above max_gross={max_gross}; raise max_gross to "
+            f"{dates[row].date()}, above max_gross={max_gross}; raise max_gross to "
             "allow leverage."
         )
-    no_price = prices.isna().to_numpy()
-    bad = decide[:, None] & no_price & (np.abs(targets) > 0)
+    bad = np.isnan(values[rows]) & (chosen != 0.0)
     if bad.any():
         row, col = (int(v[0]) for v in np.nonzero(bad))
         raise ValueError(
-            f"target_weights puts {targets[row, col]:.4f} in "
-            f"{prices.columns[col]!r} on {index[row].date()}, when it has no "
+            f"target_weights puts {chosen[row, col]:.4f} in "
+            f"{prices.columns[col]!r} on {dates[row].date()}, when it has no "
             "price; an asset can only be targeted once it trades."
         )

@@ -87,6 +87,56 @@ def _simulate_py(
 _simulate = njit(cache=True)(_simulate_py)
 
 
+def _returns_from_prices_py(prices: FloatArray) -> FloatArray:
+    """Close-to-close returns, carrying the last price over gaps; 0 without one."""
+    n_obs, n_assets = prices.shape
+    out = np.zeros((n_obs, n_assets))
+    last = np.full(n_assets, np.nan)
+    for t in range(n_obs):
+        for j in range(n_assets):
+            p = prices[t, j]
+            if p == p:  # not NaN
+                if last[j] == last[j]:
+                    out[t, j] = p / last[j] - 1.0
+                last[j] = p
+    return out
+
+
+_returns_from_prices = njit(cache=True)(_returns_from_prices_py)
+
+
+def _order_scores_py(
+    scores: FloatArray, decide: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """Order assets by score (best first, NaN last, ties by column) per decision."""
+    n_obs, n_assets = scores.shape
+    n_decisions = 0
+    for t in range(n_obs):
+        if decide[t]:
+            n_decisions += 1
+    order = np.zeros((n_decisions, n_assets), dtype=np.int64)
+    n_eligible = np.zeros(n_decisions, dtype=np.int64)
+    key = np.empty(n_assets)
+    d = 0
+    for t in range(n_obs):
+        if not decide[t]:
+            continue
+        count = 0
+        for j in range(n_assets):
+            if np.isnan(scores[t, j]):
+                key[j] = np.inf
+            else:
+                key[j] = -scores[t, j]
+                count += 1
+        order[d, :] = np.argsort(key, kind="mergesort")
+        n_eligible[d] = count
+        d += 1
+    return order, n_eligible
+
+
+_order_scores = njit(cache=True)(_order_scores_py)
+
+
 def _rank_decisions_py(
     prices: FloatArray,
     decide: BoolArray,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from rotation.backtest._calendar import Rebalance, rebalance_mask
 from rotation.backtest._engine import validate_prices
+from rotation.backtest._kernels import _order_scores
 
 __all__ = ["dual_momentum", "momentum_scores", "relative_momentum"]
 
@@ -62,19 +63,17 @@ def _top_k_targets(
     scores: np.ndarray, decide: np.ndarray, top_k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Equal weights on the best ``top_k`` eligible assets at each decision."""
+    order, n_eligible = _order_scores(np.ascontiguousarray(scores), decide)
     n_obs, n_assets = scores.shape
     targets = np.full((n_obs, n_assets), np.nan)
     picked = np.zeros((n_obs, n_assets), dtype=bool)
-    for t in np.flatnonzero(decide):
-        row = scores[t]
-        eligible = ~np.isnan(row)
-        key = np.where(eligible, -row, np.inf)
-        order = np.argsort(key, kind="stable")
-        m = min(top_k, int(eligible.sum()))
-        targets[t] = 0.0
+    rows = np.flatnonzero(decide)
+    targets[rows] = 0.0
+    for d, t in enumerate(rows):
+        m = min(top_k, int(n_eligible[d]))
         if m:
-            targets[t, order[:m]] = 1.0 / m
-            picked[t, order[:m]] = True
+            targets[t, order[d, :m]] = 1.0 / m
+            picked[t, order[d, :m]] = True
     return targets, picked
 
 
