@@ -76,13 +76,15 @@ def _baum_welch_py(
     transition: FloatArray,
     means: FloatArray,
     variances: FloatArray,
+    initial_probabilities: FloatArray,
     switching_variance: bool,
     max_iterations: int,
     tolerance: float,
     variance_floor: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, float, int, bool]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]:
     n = y.shape[0]
     k = means.shape[0]
+    initial = initial_probabilities.copy()
     trans = transition.copy()
     mu = means.copy()
     var = variances.copy()
@@ -96,7 +98,6 @@ def _baum_welch_py(
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007
-        initial = _steady_state(trans)
         # E step: scaled forward-backward with densities relative to their max.
         loglik = 0.0
         for t in range(n):
@@ -171,6 +172,7 @@ def _baum_welch_py(
                             / scale[t]
                         )
         for i in range(k):
+            initial[i] = gamma[0, i]
             mu[i] = weighted_sum[i] / weight[i] if weight[i] > 0.0 else mu[i]
         pooled = 0.0
         for i in range(k):
@@ -191,7 +193,7 @@ def _baum_welch_py(
             if column > 0.0:
                 for i in range(k):
                     trans[i, j] = counts[i, j] / column
-    return trans, mu, var, loglik, iteration, converged
+    return trans, mu, var, initial, loglik, iteration, converged
 
 
 _baum_welch = njit(_baum_welch_py, cache=True)
@@ -203,10 +205,11 @@ def baum_welch(
     means: FloatArray,
     variances: FloatArray,
     *,
+    initial: FloatArray | None = None,
     switching_variance: bool = True,
     max_iterations: int = 500,
     tolerance: float = 1e-8,
-) -> tuple[FloatArray, FloatArray, FloatArray, float, int, bool]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]:
     r"""Fit a Gaussian Markov-switching model by expectation-maximisation.
 
     Parameters
@@ -217,6 +220,9 @@ def baum_welch(
         Starting ``transition[i, j] = P(S_t = i | S_{t-1} = j)``.
     means, variances : ndarray of shape (n_regimes,)
         Starting regime means and variances.
+    initial : ndarray of shape (n_regimes,), optional
+        Starting probabilities of the first observation's regime (default:
+        the steady state of ``transition``); estimated with the rest.
     switching_variance : bool, default True
         Whether each regime has its own variance (else one pooled variance).
     max_iterations : int, default 500
@@ -227,12 +233,12 @@ def baum_welch(
 
     Returns
     -------
-    transition, means, variances : ndarray
-        Fitted parameters.
+    transition, means, variances, initial : ndarray
+        Fitted parameters (``initial``: the first observation's regime
+        probabilities).
     log_likelihood : float
-        Log-likelihood at the returned parameters' E step, with the
-        steady-state distribution for the first regime (statsmodels'
-        convention).
+        Log-likelihood at the last E step (the returned parameters once
+        converged).
     n_iterations : int
     converged : bool
 
@@ -249,10 +255,10 @@ def baum_welch(
         \sigma_i^2 = \frac{\sum_t \gamma_{t,i} (y_t - \mu_i)^2}
                            {\sum_t \gamma_{t,i}}.
 
-    The first regime's distribution is the steady state of the current
-    transition matrix and is not re-estimated, as in statsmodels' EM steps,
-    so the fixed point differs from statsmodels' exact maximum likelihood by
-    terms of order :math:`1/T`. Variances are floored at
+    and :math:`\pi_{0,i} = \gamma_{0,i}`. The first regime's distribution is a
+    free parameter (statsmodels ties it to the steady state of the transition
+    matrix), so the optimum differs from statsmodels' by terms of order
+    :math:`1/T`; with it free, every EM step increases the likelihood. Variances are floored at
     :math:`10^{-6}\,\mathrm{Var}(y)` to avoid degenerate regimes.
     Smoothed probabilities are used only inside the fit, never reported.
 
@@ -266,15 +272,18 @@ def baum_welch(
     """
     y = np.ascontiguousarray(observations, dtype=np.float64)
     floor = 1e-6 * max(float(np.var(y)), 1e-12)
+    trans0 = np.ascontiguousarray(transition, dtype=np.float64)
+    start = _steady_state(trans0) if initial is None else initial
     result = _baum_welch(
         y,
-        np.ascontiguousarray(transition, dtype=np.float64),
+        trans0,
         np.ascontiguousarray(means, dtype=np.float64),
         np.ascontiguousarray(variances, dtype=np.float64),
+        np.ascontiguousarray(start, dtype=np.float64),
         bool(switching_variance),
         int(max_iterations),
         float(tolerance),
         floor,
     )
-    trans, mu, var, loglik, n_iter, converged = result
-    return trans, mu, var, float(loglik), int(n_iter), bool(converged)
+    trans, mu, var, init, loglik, n_iter, converged = result
+    return trans, mu, var, init, float(loglik), int(n_iter), bool(converged)

@@ -15,7 +15,7 @@ from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 from rotation._typing import FloatArray
 from rotation.exceptions import RotationWarning
 from rotation.regimes._em import baum_welch
-from rotation.regimes._hamilton import hamilton_filter
+from rotation.regimes._hamilton import hamilton_filter, steady_state_probabilities
 from rotation.regimes._validation import check_positive_int, check_returns_series
 
 __all__ = [
@@ -65,6 +65,7 @@ class _Fit:
     transition: FloatArray  # sorted by mean, [i, j] = P(S_t = i | S_{t-1} = j)
     means: FloatArray
     variances: FloatArray
+    initial: FloatArray  # first observation's regime probabilities, sorted
     raw_params: FloatArray  # statsmodels order, for warm starts
     log_likelihood: float
 
@@ -171,7 +172,8 @@ class MarkovRegimes:
         ``"em"``: the numba expectation-maximisation fitter
         (:func:`rotation.regimes.baum_welch`), started both from the previous
         good fit and from data quantiles, keeping the higher likelihood
-        (fast enough for monthly refits of decades of data). ``"statsmodels"``:
+        and from a calm/turbulent split (fast enough for monthly refits of
+        decades of data). ``"statsmodels"``:
         ``statsmodels.tsa.MarkovRegression.fit`` warm-started from the
         previous good fit (about 100x slower). Both fit the same model; the
         filter is the same.
@@ -188,8 +190,9 @@ class MarkovRegimes:
         One row per refit: ``date``, ``n_observations``, ``converged``,
         ``in_use`` (False where a failed fit was replaced by the last good
         one), ``log_likelihood``, ``message`` and, per label, ``mean_<label>``
-        and ``variance_<label>`` (percent units) and ``stay_<label>``
-        (probability of staying in that regime).
+        and ``variance_<label>`` (percent units), ``stay_<label>``
+        (probability of staying in that regime) and ``initial_<label>`` (the
+        fit's probability for the window's first block).
     observations_ : Series
         The sampled spread in percent, indexed by block-closing session.
     labels_ : tuple of str
@@ -229,11 +232,15 @@ class MarkovRegimes:
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
-    >>> mean = np.repeat([0.002, -0.002, 0.002], 500)
+    >>> mean = np.repeat([0.004, -0.004, 0.004], 500)
     >>> spread = pd.Series(rng.normal(mean, 0.004),
     ...                    index=pd.bdate_range("2000-01-03", periods=1500))
-    >>> model = MarkovRegimes(refit="Y", min_observations=60).fit(spread)
+    >>> model = MarkovRegimes(refit="Y", min_observations=80).fit(spread)
     >>> model.labels_
+    ('tech_leadership', 'rotation')
+    >>> bool(model.fits_["converged"].all())
+    True
+    >>> model.regime_.loc["2003-06-02"], model.regime_.loc["2005-06-01"]
     ('tech_leadership', 'rotation')
     """
 
@@ -330,7 +337,11 @@ class MarkovRegimes:
                 continue
             segment = blocks[start:end]
             filtered, _ = hamilton_filter(
-                segment, fit.transition, fit.means, fit.variances
+                segment,
+                fit.transition,
+                fit.means,
+                fit.variances,
+                initial=fit.initial,
             )
             begin = refit_points[position]
             block_probs[begin:end] = filtered[begin - start :]
@@ -435,6 +446,9 @@ class MarkovRegimes:
                 record[f"stay_{label}"] = (
                     np.nan if source is None else source.transition[index, index]
                 )
+                record[f"initial_{label}"] = (
+                    np.nan if source is None else source.initial[index]
+                )
             records.append(record)
             # A failed refit keeps the last good fit, filtered over its own window.
             fits.append((good_start, good))
@@ -480,10 +494,18 @@ def _fit_em(
         np.quantile(sample, (np.arange(k) + 0.5) / k),
         np.full(k, max(float(np.var(sample)), 1e-12)),
     )
-    starts = [quantile_start]
+    centre, spread = float(np.mean(sample)), float(np.std(sample))
+    # Spread returns switch mostly in volatility: also start from a calm and a
+    # turbulent regime around the same mean.
+    volatility_start = (
+        quantile_start[0],
+        centre + spread * np.linspace(-0.1, 0.1, k),
+        max(spread**2, 1e-12) * np.geomspace(0.4, 2.5, k),
+    )
+    starts = [quantile_start, volatility_start]
     if previous is not None:
         starts.append((previous.transition, previous.means, previous.variances))
-    best: tuple[FloatArray, FloatArray, FloatArray, float, int, bool] | None = None
+    best: tuple[FloatArray, ...] | None = None
     for transition, means, variances in starts:
         outcome = baum_welch(
             sample,
@@ -493,19 +515,20 @@ def _fit_em(
             switching_variance=switching_variance,
             max_iterations=max_iterations,
         )
-        finite = np.isfinite(outcome[3]) and all(
-            np.all(np.isfinite(part)) for part in outcome[:3]
+        finite = np.isfinite(outcome[4]) and all(
+            np.all(np.isfinite(part)) for part in outcome[:4]
         )
-        if finite and (best is None or outcome[3] > best[3]):
+        if finite and (best is None or outcome[4] > best[4]):
             best = outcome
     if best is None:
         return None, False, "non-finite parameters or likelihood"
-    transition, means, variances, loglik, n_iter, converged = best
+    transition, means, variances, initial, loglik, n_iter, converged = best
     order = np.argsort(means, kind="stable")
     fit = _Fit(
         transition=np.ascontiguousarray(transition[np.ix_(order, order)]),
         means=np.ascontiguousarray(means[order]),
         variances=np.ascontiguousarray(variances[order]),
+        initial=np.ascontiguousarray(initial[order]),
         raw_params=np.concatenate([transition.ravel(), means, variances]),
         log_likelihood=loglik,
     )
@@ -562,6 +585,7 @@ def _fit_statsmodels(
         transition=np.ascontiguousarray(transition[np.ix_(order, order)]),
         means=np.ascontiguousarray(means[order]),
         variances=np.ascontiguousarray(variances[order]),
+        initial=steady_state_probabilities(transition[np.ix_(order, order)]),
         raw_params=params,
         log_likelihood=float(result.llf),
     )
