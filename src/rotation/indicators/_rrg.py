@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from rotation.indicators._trend import rolling_zscore
+from rotation.indicators._trend import _zscore
 from rotation.indicators._validation import (
     check_frame,
     check_window,
@@ -258,7 +258,8 @@ def rrg(
         \text{ROC}_t = \frac{\text{RSR}_t}{\text{RSR}_{t-k}} - 1, \qquad
         \text{RSM}_t = 100 + z_w(\text{ROC})_t
 
-    with :math:`z_w` the trailing z-score of :func:`rolling_zscore` (sample
+    with :math:`z_w` the trailing z-score of
+    :func:`~rotation.indicators.rolling_zscore` (sample
     standard deviation). The momentum is a true rate of change of RS-Ratio,
     then standardised; it is not RS-Ratio divided by a fixed base, which would
     make momentum a rescaled copy of RS-Ratio.
@@ -311,7 +312,7 @@ def rrg(
 
     def ratio_line(rs: pd.DataFrame) -> pd.DataFrame:
         if variant == "zscore":
-            return 100.0 + rolling_zscore(rs, window)
+            return 100.0 + _zscore(rs, window)
         fast = rs.ewm(span=momentum_window, adjust=False, min_periods=momentum_window)
         slow = rs.ewm(span=window, adjust=False, min_periods=window)
         return 100.0 * fast.mean() / slow.mean()
@@ -319,7 +320,7 @@ def rrg(
     def momentum_line(ratio: pd.DataFrame) -> pd.DataFrame:
         if variant == "zscore":
             roc = ratio / ratio.shift(momentum_window) - 1.0
-            return 100.0 + rolling_zscore(roc, window)
+            return 100.0 + _zscore(roc, window)
         return 100.0 * ratio / ratio.shift(momentum_window)
 
     rs_ratio = per_column_observations(relative_strength, ratio_line)

@@ -199,11 +199,12 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
 
 def _zscore(frame: PandasT, window: int) -> PandasT:
     if isinstance(frame, pd.Series):
-        block = np.ascontiguousarray(frame.to_numpy()[:, None])
+        block = np.asfortranarray(frame.to_numpy(dtype=np.float64)[:, None])
         return pd.Series(
             _rolling_zscore(block, window)[:, 0], index=frame.index, name=frame.name
         )
-    block = np.ascontiguousarray(frame.to_numpy())
+    # Column-major: the kernel walks each column down the dates.
+    block = np.asfortranarray(frame.to_numpy(dtype=np.float64))
     return pd.DataFrame(
         _rolling_zscore(block, window), index=frame.index, columns=frame.columns
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -87,24 +87,39 @@ def weight_vector(
     return members, values
 
 
+def _present(values: pd.Series | pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Non-NaN mask as a numpy array (``pd.NA`` counts as NaN)."""
+    array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(~np.isnan(array), dtype=np.bool_)
+
+
 def observed_rows(values: pd.Series | pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows holding at least one non-NaN value (the observations of ``values``)."""
-    if isinstance(values, pd.Series):
-        return values.notna().to_numpy()
-    return values.notna().any(axis=1).to_numpy()
+    present = _present(values)
+    return present if present.ndim == 1 else np.asarray(present.any(axis=1))
 
 
-def on_observed_rows(values: PandasT, compute: Callable[[PandasT], PandasT]) -> PandasT:
+def on_observed_rows(
+    values: PandasT,
+    compute: Callable[[PandasT], PandasT],
+    rows: npt.NDArray[np.bool_] | None = None,
+) -> PandasT:
     """Apply ``compute`` to the rows with data only and put NaN on the others.
 
     A row where every column is NaN (e.g. a holiday of these assets that other
     columns of a wider panel trade on) is not an observation: it must neither
-    count in a window nor break one.
+    count in a window nor break one. ``rows`` passes a precomputed mask.
     """
-    mask = observed_rows(values)
+    mask = observed_rows(values) if rows is None else rows
     if mask.all():
         return compute(values)
-    return compute(values[mask]).reindex(values.index)
+    result: pd.Series | pd.DataFrame = compute(values[mask])
+    # Scatter back by position (cheaper than an index-based reindex).
+    full = np.full((len(values), *result.shape[1:]), np.nan)
+    full[mask] = result.to_numpy(dtype=np.float64, na_value=np.nan)
+    if isinstance(result, pd.Series):
+        return cast(PandasT, pd.Series(full, index=values.index, name=result.name))
+    return cast(PandasT, pd.DataFrame(full, index=values.index, columns=result.columns))
 
 
 def per_column_observations(
@@ -120,15 +135,18 @@ def per_column_observations(
     """
     if isinstance(values, pd.Series):
         return on_observed_rows(values, compute)
-    rows = observed_rows(values)
-    present = values.notna().to_numpy()[rows]
+    present_all = _present(values)
+    if present_all.all():
+        return compute(values)
+    rows = np.asarray(present_all.any(axis=1), dtype=np.bool_)
+    present = present_all[rows]
     n_rows = present.shape[0]
     counts = present.sum(axis=0)
     first = np.argmax(present, axis=0)
     last = n_rows - 1 - np.argmax(present[::-1], axis=0)
     interior_nan = np.where(counts > 0, (last - first + 1) - counts, 0)
     if not interior_nan.any():
-        return on_observed_rows(values, compute)
+        return on_observed_rows(values, compute, rows)
     clean = np.flatnonzero(interior_nan == 0)
     parts = []
     if clean.size:
