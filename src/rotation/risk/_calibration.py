@@ -266,7 +266,7 @@ def _rolling_kernel(
         return var, cvar
     windows = sliding_window_view(x, window)
     ok = np.isfinite(windows).all(axis=1)
-    w = windows[ok]
+    w = windows if ok.all() else windows[ok]  # a view unless something is missing
     rows = np.flatnonzero(ok) + window - 1
     p = 1.0 - level
     if method == "historical":
@@ -277,7 +277,9 @@ def _rolling_kernel(
         return var, cvar
     mean = w.mean(axis=1)
     d = w - mean[:, None]
-    m2 = (d**2).mean(axis=1)
+    # Products, not d**3: numpy's pow is two orders of magnitude slower here.
+    d2 = d * d
+    m2 = d2.mean(axis=1)
     std = np.sqrt(m2 * window / (window - 1))
     if method == "normal":
         z = float(stats.norm.ppf(p))
@@ -285,8 +287,8 @@ def _rolling_kernel(
         cvar[rows] = -mean + std * float(stats.norm.pdf(z)) / p
         return var, cvar
     with np.errstate(invalid="ignore", divide="ignore"):
-        g1 = (d**3).mean(axis=1) / m2**1.5
-        g2 = (d**4).mean(axis=1) / m2**2 - 3.0
+        g1 = (d2 * d).mean(axis=1) / m2**1.5
+        g2 = (d2 * d2).mean(axis=1) / m2**2 - 3.0
     nw = window
     skew = g1 * math.sqrt(nw * (nw - 1)) / (nw - 2)
     kurt = (nw - 1) / ((nw - 2) * (nw - 3)) * ((nw + 1) * g2 + 6.0)

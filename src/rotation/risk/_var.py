@@ -192,8 +192,9 @@ def sample_moments(x: FloatArray) -> tuple[float, float, float, float]:
         raise ValueError(
             f"need at least 4 non-constant observations for moments (got {n})."
         )
-    m3 = float((d**3).sum()) / n
-    m4 = float((d**4).sum()) / n
+    d2 = d * d
+    m3 = float((d2 * d).sum()) / n
+    m4 = float((d2 * d2).sum()) / n
     g1 = m3 / m2**1.5
     g2 = m4 / m2**2 - 3.0
     # Adjusted Fisher-Pearson estimators, as pandas .skew() and .kurt().
