@@ -150,6 +150,16 @@ class TestReference:
             covariance_method="ledoit_wolf",
         )
         assert lw.var != pytest.approx(est.var, rel=1e-12)
+        # A zero weight on an asset with gaps must not matter.
+        holed = asset_returns.assign(A5=np.nan)
+        again = value_at_risk(
+            holed,
+            {**weights, "A5": 0.0},
+            level=0.95,
+            method="normal",
+            covariance_method="ledoit_wolf",
+        )
+        assert again == lw
 
 
 class TestProperties:

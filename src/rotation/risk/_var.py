@@ -331,6 +331,7 @@ def value_at_risk(
         and covariance_method != "sample"
     ):
         w = pd.Series(weights, dtype=np.float64)
+        w = w[w != 0.0]
         sub = asset_frame.loc[port.index, list(w.index)]
         cov = covariance(sub, method=covariance_method)
         std = float(np.sqrt(w.to_numpy() @ cov.to_numpy() @ w.to_numpy()))
