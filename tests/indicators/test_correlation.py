@@ -246,3 +246,38 @@ class TestErrors:
     def test_not_a_frame(self):
         with pytest.raises(TypeError, match="returns must be a pandas DataFrame"):
             rolling_average_correlation(pd.Series([0.1, 0.2]), 2)
+
+
+class TestInputs:
+    def test_nullable_float_input_matches_float64(self, market):
+        prices = market.prices[AI_LARGE].loc["2020":"2021"].astype("Float64")
+        prices.iloc[100, 2] = pd.NA
+        prices.iloc[200:203, :] = pd.NA  # an all-missing stretch
+        nullable = prices / prices.shift(1) - 1.0
+        plain = simple_returns(prices)
+        np.testing.assert_allclose(
+            rolling_average_correlation(nullable, 21).to_numpy(),
+            rolling_average_correlation(plain, 21).to_numpy(),
+            rtol=0,
+            atol=0,
+        )
+        np.testing.assert_allclose(
+            rolling_dispersion(nullable, 5).to_numpy(),
+            rolling_dispersion(plain, 5).to_numpy(),
+            rtol=0,
+            atol=0,
+        )
+
+    def test_parallel_build_gives_identical_numbers(self):
+        # the chunks start at refresh points, so threads cannot change results
+        from numba import njit
+
+        parallel = njit(_avg_corr_py, parallel=True)
+        values = _random_returns(11, n_obs=3000, n_assets=12, nan_frac=0.01)
+        weights = np.linspace(0.5, 2.0, 12)
+        np.testing.assert_allclose(
+            parallel(values, weights, 63, 2),
+            _avg_corr(values, weights, 63, 2),
+            rtol=0,
+            atol=1e-15,
+        )

@@ -92,7 +92,7 @@ def rolling_average_correlation(
     window = check_window(window, minimum=2)
     min_assets = check_window(min_assets, "min_assets", minimum=2)
     members, raw = weight_vector(returns.columns, weights, "weights")
-    values = returns[members].to_numpy(dtype=np.float64)
+    values = returns[members].to_numpy(dtype=np.float64, na_value=np.nan)
     rows = observed_rows(returns[members])
     out = np.full(len(returns), np.nan)
     out[rows] = _avg_corr(np.ascontiguousarray(values[rows]), raw, window, min_assets)

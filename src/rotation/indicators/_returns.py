@@ -68,7 +68,11 @@ def _basket_from_returns(
     returns: pd.DataFrame, weights: Mapping[str, float] | None, name: str
 ) -> pd.Series:
     members, raw = weight_vector(returns.columns, weights, name)
-    values = returns[members].to_numpy(dtype=np.float64) if members else None
+    values = (
+        returns[members].to_numpy(dtype=np.float64, na_value=np.nan)
+        if members
+        else None
+    )
     if values is None or values.shape[1] == 0:
         return pd.Series(np.nan, index=returns.index, dtype="float64")
     present = ~np.isnan(values)

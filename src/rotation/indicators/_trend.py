@@ -199,12 +199,14 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
 
 def _zscore(frame: PandasT, window: int) -> PandasT:
     if isinstance(frame, pd.Series):
-        block = np.asfortranarray(frame.to_numpy(dtype=np.float64)[:, None])
+        block = np.asfortranarray(
+            frame.to_numpy(dtype=np.float64, na_value=np.nan)[:, None]
+        )
         return pd.Series(
             _rolling_zscore(block, window)[:, 0], index=frame.index, name=frame.name
         )
     # Column-major: the kernel walks each column down the dates.
-    block = np.asfortranarray(frame.to_numpy(dtype=np.float64))
+    block = np.asfortranarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
     return pd.DataFrame(
         _rolling_zscore(block, window), index=frame.index, columns=frame.columns
     )
