@@ -70,7 +70,7 @@ class TestReference:
             np.random.default_rng(0).standard_t(4, 260) * 0.01,
             index=pd.bdate_range("2020-01-01", periods=260),
         )
-        for method in ("historical", "normal", "cornish_fisher"):
+        for method in ("historical", "normal", "cornish_fisher", "ewma_normal"):
             roll = rolling_value_at_risk(r, window=100, level=0.95, method=method)
             assert roll.iloc[:99].isna().all().all()
             for t in (99, 150, 259):
@@ -178,6 +178,20 @@ class TestProperties:
         )
         assert not var_backtest(r, window=500, method="normal").kupiec.rejected()
 
+    def test_ewma_reacts_to_volatility_clustering(self):
+        # Volatility regimes: calm, a storm, calm. A 500-day equal-weight VaR
+        # misses the storm's onset in bunches; the EWMA VaR adapts.
+        rng = np.random.default_rng(13)
+        scale = np.r_[np.full(1500, 0.005), np.full(300, 0.03), np.full(1200, 0.005)]
+        r = pd.Series(
+            rng.normal(0, 1, 3000) * scale,
+            index=pd.bdate_range("2010-01-01", periods=3000),
+        )
+        flat = var_backtest(r, window=500, level=0.99, method="normal")
+        ewma = var_backtest(r, window=500, level=0.99, method="ewma_normal")
+        assert flat.christoffersen.p_value_independence < 0.01
+        assert ewma.kupiec.n_exceedances < flat.kupiec.n_exceedances
+
     def test_normal_var_rejected_on_fat_tails(self):
         r = pd.Series(
             np.random.default_rng(12).standard_t(2.5, 6000) * 0.01,
@@ -191,7 +205,9 @@ class TestProperties:
 
 
 class TestNoLookAhead:
-    @pytest.mark.parametrize("method", ["historical", "normal", "cornish_fisher"])
+    @pytest.mark.parametrize(
+        "method", ["historical", "normal", "cornish_fisher", "ewma_normal"]
+    )
     def test_prefix_invariance_and_future_changes(self, method):
         r = pd.Series(
             np.random.default_rng(2).standard_t(4, 400) * 0.01,

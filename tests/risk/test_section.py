@@ -45,7 +45,12 @@ class TestSection:
         replays = {r["name"]: r for r in data["replays"]}
         assert replays["thesis_2026"]["end"] == "2026-08-03"
         assert all(r["total_return"] is not None for r in data["replays"])
-        assert set(data["calibration"]) == {"historical", "normal", "cornish_fisher"}
+        assert set(data["calibration"]) == {
+            "historical",
+            "normal",
+            "cornish_fisher",
+            "ewma_normal",
+        }
         assert data["factors"]["attribution"]["table"]["HML"]["coef"] > 0
         rows = data["var_table"]
         assert all(r["cvar"] >= r["var"] for r in rows)

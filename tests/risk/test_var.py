@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from rotation.risk import (
+    EWMACovariance,
     cornish_fisher_quantile,
     historical_var_cvar,
     portfolio_returns,
@@ -80,6 +81,27 @@ class TestReference:
         est = value_at_risk(pd.Series(x), level=0.99, horizon=horizon, method="normal")
         np.testing.assert_allclose(est.var, var_ref, rtol=1e-10)
         np.testing.assert_allclose(est.cvar, cvar_ref, rtol=1e-7)  # quad accuracy
+
+    @pytest.mark.parametrize("horizon", [1, 10])
+    def test_ewma_normal_vs_weighted_loop_and_estimator(self, horizon):
+        x = np.random.default_rng(10).normal(0, 0.01, 300)
+        lam = 0.5 ** (1 / 11.2)
+        num = sum(lam ** (299 - t) * x[t] ** 2 for t in range(300))
+        den = sum(lam ** (299 - t) for t in range(300))
+        sigma = math.sqrt(num / den * horizon)
+        z = stats.norm.ppf(0.01)
+        est = value_at_risk(
+            pd.Series(x), level=0.99, horizon=horizon, method="ewma_normal"
+        )
+        np.testing.assert_allclose(est.var, -sigma * z, rtol=1e-10)
+        np.testing.assert_allclose(
+            est.cvar, sigma * stats.norm.pdf(z) / 0.01, rtol=1e-10
+        )
+        # Same variance as the centred EWMA covariance estimator (1e-10).
+        cov = EWMACovariance(half_life=11.2, assume_centered=True).fit(x[:, None])
+        np.testing.assert_allclose(
+            sigma**2 / horizon, cov.covariance_[0, 0], rtol=1e-10
+        )
 
     def test_cornish_fisher_published_formula(self):
         # Expansion as in Favre & Galeano (2002), eq. for z_cf; z from scipy.
@@ -216,7 +238,14 @@ class TestProperties:
 
 class TestNoLookAhead:
     @pytest.mark.parametrize(
-        "method", ["historical", "normal", "cornish_fisher", "monte_carlo_bootstrap"]
+        "method",
+        [
+            "historical",
+            "normal",
+            "cornish_fisher",
+            "monte_carlo_bootstrap",
+            "ewma_normal",
+        ],
     )
     def test_as_of_ignores_later_rows(self, asset_returns, weights, method):
         t = asset_returns.index[400]
@@ -255,6 +284,8 @@ class TestErrors:
             value_at_risk(x.iloc[:8], horizon=10)
         with pytest.raises(ValueError, match="finite"):
             historical_var_cvar([0.1, np.nan])
+        with pytest.raises(ValueError, match="half_life must be positive"):
+            value_at_risk(x, method="ewma_normal", half_life=0)
         with pytest.raises(ValueError, match="weights must be None"):
             value_at_risk(x, {"a": 1.0})
 

@@ -21,7 +21,11 @@ from rotation.risk._validation import (
     check_positive_int,
     portfolio_returns,
 )
-from rotation.risk._var import _cornish_fisher_tail_mean, _tail_count
+from rotation.risk._var import (
+    RISKMETRICS_HALF_LIFE,
+    _cornish_fisher_tail_mean,
+    _tail_count,
+)
 
 __all__ = [
     "ChristoffersenResult",
@@ -33,7 +37,8 @@ __all__ = [
     "var_backtest",
 ]
 
-RollingMethod = Literal["historical", "normal", "cornish_fisher"]
+RollingMethod = Literal["historical", "normal", "cornish_fisher", "ewma_normal"]
+_ROLLING_METHODS: tuple[str, ...] = RollingMethod.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -257,7 +262,7 @@ def christoffersen_test(
 
 
 def _rolling_kernel(
-    x: FloatArray, window: int, level: float, method: str
+    x: FloatArray, window: int, level: float, method: str, half_life: float
 ) -> tuple[FloatArray, FloatArray]:
     n = x.size
     var = np.full(n, np.nan)
@@ -274,6 +279,14 @@ def _rolling_kernel(
         part = np.partition(w, k - 1, axis=1)
         var[rows] = -part[:, k - 1]
         cvar[rows] = -part[:, :k].mean(axis=1)
+        return var, cvar
+    if method == "ewma_normal":
+        lam = 0.5 ** (1.0 / half_life)
+        decay = lam ** np.arange(window - 1, -1, -1, dtype=np.float64)
+        sigma = np.sqrt((w * w) @ decay / decay.sum())
+        z = float(stats.norm.ppf(p))
+        var[rows] = -sigma * z
+        cvar[rows] = sigma * float(stats.norm.pdf(z)) / p
         return var, cvar
     mean = w.mean(axis=1)
     d = w - mean[:, None]
@@ -312,6 +325,7 @@ def rolling_value_at_risk(
     window: int = 500,
     level: float = 0.99,
     method: RollingMethod = "historical",
+    half_life: float = RISKMETRICS_HALF_LIFE,
 ) -> pd.DataFrame:
     """One-day VaR and CVaR on a rolling window, causal.
 
@@ -323,8 +337,12 @@ def rolling_value_at_risk(
         Daily returns per estimate.
     level : float, default 0.99
         Confidence level.
-    method : {"historical", "normal", "cornish_fisher"}, default "historical"
-        As in :func:`rotation.risk.value_at_risk` with ``horizon=1``.
+    method : {"historical", "normal", "cornish_fisher", "ewma_normal"}
+        As in :func:`rotation.risk.value_at_risk` with ``horizon=1``; default
+        ``"historical"``.
+    half_life : float, default 11.2
+        For ``"ewma_normal"``: sessions after which a squared return's
+        weight halves (weights are renormalised within the window).
 
     Returns
     -------
@@ -345,15 +363,20 @@ def rolling_value_at_risk(
     """
     window = check_positive_int(window, "window", minimum=4)
     level = check_level(level)
-    if method not in ("historical", "normal", "cornish_fisher"):
+    if method not in _ROLLING_METHODS:
         raise ValueError(
-            "method must be 'historical', 'normal' or 'cornish_fisher' for a "
-            f"rolling VaR (got {method!r})."
+            f"method must be one of {list(_ROLLING_METHODS)} for a rolling VaR "
+            f"(got {method!r})."
+        )
+    if not np.isfinite(half_life) or half_life <= 0:
+        raise ValueError(
+            f"half_life must be positive (got {half_life}). Typical values: "
+            "5-60 sessions (RiskMetrics: 11.2)."
         )
     port = portfolio_returns(returns, weights)
     observed = port.dropna()
     var, cvar = _rolling_kernel(
-        observed.to_numpy(dtype=np.float64), window, level, method
+        observed.to_numpy(dtype=np.float64), window, level, method, half_life
     )
     out = pd.DataFrame({"var": var, "cvar": cvar}, index=observed.index)
     return out.reindex(port.index)
@@ -417,6 +440,7 @@ def var_backtest(
     level: float = 0.99,
     method: RollingMethod = "historical",
     start: Any = None,
+    half_life: float = RISKMETRICS_HALF_LIFE,
 ) -> VaRBacktest:
     r"""Backtest a rolling one-day VaR model and run the Kupiec test.
 
@@ -424,7 +448,7 @@ def var_backtest(
     ----------
     returns, weights
         As in :func:`rotation.risk.value_at_risk`.
-    window, level, method
+    window, level, method, half_life
         As in :func:`rolling_value_at_risk`.
     start : date-like, optional
         First realised day to test (forecasts still use earlier data).
@@ -446,7 +470,9 @@ def var_backtest(
     window have no forecast and are left out.
     """
     port = portfolio_returns(returns, weights).dropna()
-    rolling = rolling_value_at_risk(port, window=window, level=level, method=method)
+    rolling = rolling_value_at_risk(
+        port, window=window, level=level, method=method, half_life=half_life
+    )
     frame = pd.DataFrame({"var": rolling["var"].shift(1), "realised": port})
     frame = frame.dropna()
     if start is not None:

@@ -35,6 +35,7 @@ VaRMethod = Literal[
     "cornish_fisher",
     "monte_carlo_bootstrap",
     "monte_carlo_normal",
+    "ewma_normal",
 ]
 _METHODS: tuple[str, ...] = VaRMethod.__args__  # type: ignore[attr-defined]
 
@@ -203,6 +204,40 @@ def sample_moments(x: FloatArray) -> tuple[float, float, float, float]:
     return mean, math.sqrt(m2 * n / (n - 1)), skew, kurt
 
 
+#: Half-life (sessions) equivalent to RiskMetrics' daily decay 0.94.
+RISKMETRICS_HALF_LIFE = 11.2
+
+
+def ewma_volatility(x: FloatArray, *, half_life: float) -> float:
+    r"""Zero-mean exponentially weighted volatility of the last return window.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_observations,)
+        Returns in time order (the last is the newest).
+    half_life : float
+        Sessions after which a squared return's weight halves.
+
+    Returns
+    -------
+    float
+        :math:`\sqrt{\sum_t \lambda^{T-t} r_t^2 / \sum_t \lambda^{T-t}}`,
+        :math:`\lambda = 2^{-1/h}`.
+
+    Notes
+    -----
+    NaN handling: NaN in, NaN out.
+    """
+    if not np.isfinite(half_life) or half_life <= 0:
+        raise ValueError(
+            f"half_life must be positive (got {half_life}). Typical values: "
+            "5-60 sessions (RiskMetrics: 11.2)."
+        )
+    lam = 0.5 ** (1.0 / half_life)
+    weights = lam ** np.arange(x.size - 1, -1, -1, dtype=np.float64)
+    return float(np.sqrt((weights @ (x * x)) / weights.sum()))
+
+
 def _compound(daily: FloatArray, horizon: int) -> FloatArray:
     """Overlapping ``horizon``-period compounded returns of a 1-D series."""
     if horizon == 1:
@@ -224,6 +259,7 @@ def value_at_risk(
     n_paths: int = 100_000,
     seed: int = 0,
     covariance_method: Literal["sample", "ewma", "ledoit_wolf", "oas"] = "sample",
+    half_life: float = RISKMETRICS_HALF_LIFE,
 ) -> RiskEstimate:
     r"""VaR and CVaR of a portfolio, a return series or a backtest result.
 
@@ -248,6 +284,9 @@ def value_at_risk(
         ``n_paths`` paths of ``horizon`` days drawn with replacement from
         the historical days. ``"monte_carlo_normal"``: ``n_paths`` paths of
         Gaussian days with the mean and covariance of the returns.
+        ``"ewma_normal"``: zero-mean Gaussian whose variance is the
+        exponentially weighted mean of squared returns (RiskMetrics), so
+        it reacts to volatility clustering.
     window : int, optional
         Use only the last ``window`` daily returns up to ``as_of``.
     as_of : date-like, optional
@@ -261,6 +300,9 @@ def value_at_risk(
         with a DataFrame and weights: the estimator of :math:`\Sigma`
         (see :func:`covariance`); the portfolio variance is
         :math:`w^\top\Sigma w`.
+    half_life : float, default 11.2
+        Half-life in sessions of ``"ewma_normal"`` (11.2 is RiskMetrics'
+        :math:`\lambda = 0.94`).
 
     Returns
     -------
@@ -280,6 +322,9 @@ def value_at_risk(
     portfolio a Gaussian day is exactly
     :math:`N(w^\top\mu, w^\top\Sigma w)`, so ``"monte_carlo_normal"``
     draws that scalar per day rather than the full asset vector.
+    EWMA: :math:`\sigma^2 = \sum_t \lambda^{T-t} r_t^2 / \sum_t
+    \lambda^{T-t}`, :math:`\lambda = 2^{-1/h_{1/2}}`, then the normal
+    formulas with :math:`\mu = 0`.
 
     NaN handling: rows where the portfolio return is NaN (any weighted
     asset missing) are dropped before estimating; the count used is in
@@ -324,6 +369,14 @@ def value_at_risk(
         var, cvar = historical_var_cvar(_compound(x, horizon), level=level)
         return RiskEstimate(var=var, cvar=cvar, **common)
 
+    p = 1.0 - level
+    if method == "ewma_normal":
+        sigma = ewma_volatility(x, half_life=half_life) * math.sqrt(horizon)
+        z = float(stats.norm.ppf(p))
+        var = -sigma * z
+        cvar = sigma * float(stats.norm.pdf(z)) / p
+        return RiskEstimate(var=var, cvar=cvar, **common)
+
     mean, std, skew, kurt = sample_moments(x)
     if (
         asset_frame is not None
@@ -335,7 +388,6 @@ def value_at_risk(
         sub = asset_frame.loc[port.index, list(w.index)]
         cov = covariance(sub, method=covariance_method)
         std = float(np.sqrt(w.to_numpy() @ cov.to_numpy() @ w.to_numpy()))
-    p = 1.0 - level
     if method == "normal":
         z = float(stats.norm.ppf(p))
         sigma = std * math.sqrt(horizon)

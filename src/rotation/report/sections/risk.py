@@ -29,6 +29,7 @@ from rotation.risk import (
     ROTATION_WEIGHTS,
     FactorExposure,
     Scenario,
+    VaRMethod,
     apply_scenario,
     default_historical_periods,
     default_scenarios,
@@ -58,6 +59,13 @@ ROLLING_FACTOR_WINDOW = 252
 VAR_WINDOW = 1000
 BACKTEST_WINDOW = 500
 MC_PATHS = 100_000
+VAR_METHODS: tuple[VaRMethod, ...] = (
+    "historical",
+    "normal",
+    "cornish_fisher",
+    "ewma_normal",
+    "monte_carlo_bootstrap",
+)
 SEED = 0
 SOURCES = (
     "Yahoo Finance adjusted closes",
@@ -260,7 +268,9 @@ def _factor_block(
 
 
 def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
-    table = var_table(port, window=VAR_WINDOW, n_paths=MC_PATHS, seed=SEED)
+    table = var_table(
+        port, window=VAR_WINDOW, n_paths=MC_PATHS, seed=SEED, methods=VAR_METHODS
+    )
     shown = pd.DataFrame(
         {
             "Method": table["method"],
@@ -272,7 +282,7 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
     )
     tests = {
         m: var_backtest(port, window=BACKTEST_WINDOW, level=0.99, method=m)
-        for m in ("historical", "normal", "cornish_fisher")
+        for m in ("historical", "normal", "cornish_fisher", "ewma_normal")
     }
     calib = pd.DataFrame(
         [
