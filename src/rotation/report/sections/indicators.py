@@ -77,7 +77,9 @@ def weekly(values: Any) -> Any:
     if len(values) < 600:
         return values
     if isinstance(values, pd.Series):
-        return to_weekly(values.to_frame("value"))["value"].rename(values.name)
+        out = to_weekly(values.to_frame("value"))["value"]
+        out.name = values.name
+        return out
     return to_weekly(values)
 
 
