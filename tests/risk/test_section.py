@@ -52,6 +52,14 @@ class TestSection:
             "ewma_normal",
         }
         assert data["factors"]["attribution"]["table"]["HML"]["coef"] > 0
+        # The words are written from the numbers.
+        assert "tech_rebound hurts the book most (-20.0%)" in data["summary"]
+        hist = next(
+            r
+            for r in data["var_table"]
+            if r["method"] == "historical" and r["level"] == 0.99 and r["horizon"] == 1
+        )
+        assert f"VaR is {hist['var']:.1%}" in data["summary"]
         rows = data["var_table"]
         assert all(r["cvar"] >= r["var"] for r in rows)
 

@@ -399,7 +399,7 @@ def _regime_block(
             caption=(
                 f"Risk of the book inside each regime ({source}): annualised "
                 "volatility, historical one-day VaR/CVaR and the average pairwise "
-                "correlation of its four ETFs."
+                f"correlation of its {len(weights)} holdings."
             ),
         )
     ]
@@ -411,6 +411,36 @@ def _regime_block(
         },
     }
     return blocks, data
+
+
+def _summary(data: Mapping[str, Any]) -> str:
+    """One paragraph in words, written from the numbers in ``data``."""
+    parts = []
+    scored = [s for s in data.get("scenarios", []) if "pnl" in s]
+    if scored:
+        worst = min(scored, key=lambda s: s["pnl"])
+        best = max(scored, key=lambda s: s["pnl"])
+        parts.append(
+            f"Of the named risks, {worst['name']} hurts the book most "
+            f"({worst['pnl']:+.1%}); {best['name']} "
+            f"{'helps' if best['pnl'] > 0 else 'hurts least'} ({best['pnl']:+.1%})."
+        )
+    rows = [
+        r
+        for r in data.get("var_table", [])
+        if r["method"] == "historical" and r["level"] == 0.99 and r["horizon"] == 1
+    ]
+    calib = data.get("calibration", {}).get("historical")
+    if rows and calib:
+        verdict = "is not rejected" if not calib["rejected_at_5pct"] else "is rejected"
+        parts.append(
+            f"One-day 99% historical VaR is {rows[0]['var']:.1%} of capital (CVaR "
+            f"{rows[0]['cvar']:.1%}); over {calib['n_observations']} forecast days it "
+            f"was exceeded {calib['n_exceedances']} times against "
+            f"{calib['expected_rate'] * calib['n_observations']:.0f} expected, so the "
+            f"model {verdict} by the Kupiec test (p = {calib['p_value']:.2f})."
+        )
+    return " ".join(parts)
 
 
 def build_risk_section(ctx: ReportContext) -> Section:
@@ -471,6 +501,10 @@ def build_risk_section(ctx: ReportContext) -> Section:
     blocks += reg_blocks
     data.update(reg_data)
     data["sources"] = list(SOURCES)
+    summary = _summary(data)
+    if summary:
+        blocks.insert(1, TextBlock(summary))
+        data["summary"] = summary
     return Section(
         id="risk",
         title="Risk: scenarios, factors and VaR",
