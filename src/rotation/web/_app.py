@@ -38,6 +38,7 @@ from rotation.web._params import (
     MAX_WINDOW,
     parse_as_of,
     parse_name,
+    parse_start,
     parse_symbols,
     parse_window,
 )
@@ -396,12 +397,11 @@ def create_app(
         """Thesis health and pillar statuses on every date up to ``as_of``."""
         day = as_of_of(as_of)
         first = (
-            parse_as_of(
+            parse_start(
                 start,
                 first=service.first_date,
                 last=day,
                 sessions=service.sessions,
-                parameter="start",
             )
             if start
             else max(service.first_date, day - pd.DateOffset(years=5))
@@ -465,14 +465,20 @@ def create_app(
                 default=(_DEFAULT_BENCHMARK,),
                 parameter="benchmark",
             )[0]
+        if name in ("avg_corr", "dispersion") and len(names) < 2:
+            raise ApiError(
+                422,
+                f"indicator {name!r} cannot be computed on one symbol; give at least "
+                f"two in symbols (got {', '.join(names)}).",
+                parameter="symbols",
+            )
         size = parse_window(window, default=63)
         first = (
-            parse_as_of(
+            parse_start(
                 start,
                 first=service.first_date,
                 last=day,
                 sessions=service.sessions,
-                parameter="start",
             )
             if start
             else max(service.first_date, day - pd.DateOffset(years=3))
@@ -480,11 +486,13 @@ def create_app(
 
         def make() -> dict[str, Any]:
             prices = service.market(day).prices
+            # Rows where none of the chosen symbols trades are not their sessions
+            # (e.g. a market holiday that futures in the panel trade on).
             frame = _compute.indicator_frame(
                 name,
-                prices[names],
+                prices[names].dropna(how="all"),
                 window=size,
-                benchmark=prices[bench] if bench else None,
+                benchmark=prices[bench].dropna() if bench else None,
             ).loc[first:]
             dates, values = _compute.frame_payload(frame)
             return {
@@ -637,12 +645,11 @@ def create_app(
                 parameter="symbols",
             )
         begin = (
-            parse_as_of(
+            parse_start(
                 start,
                 first=service.first_date,
                 last=day,
                 sessions=service.sessions,
-                parameter="start",
             )
             if start
             else None
@@ -658,7 +665,7 @@ def create_app(
                     parameter="symbols",
                 )
             lo = max(common[0], begin) if begin is not None else common[0]
-            prices = prices.loc[lo:]
+            prices = prices.loc[lo:].dropna(how="all")  # non-sessions of these assets
             if len(prices) < size + 2:
                 raise ApiError(
                     422,

@@ -69,7 +69,7 @@ def explorer_html(
         go.Scatter(
             x=weekly(rel.loc[start:]).index,
             y=weekly(rel.loc[start:]).to_numpy(),
-            name=f"{basket} minus {benchmark}, trailing {window}-session return",
+            name=f"{basket} relative to {benchmark}: (1+R_a)/(1+R_b)-1 over {window} sessions",
             mode="lines",
         )
     ]

@@ -14,6 +14,7 @@ __all__ = [
     "MAX_WINDOW",
     "parse_as_of",
     "parse_name",
+    "parse_start",
     "parse_symbols",
     "parse_window",
 ]
@@ -89,6 +90,20 @@ def parse_as_of(
         )
     position = int(sessions.searchsorted(day, side="right")) - 1
     return pd.Timestamp(sessions[max(position, 0)])
+
+
+def parse_start(
+    value: str, *, first: pd.Timestamp, last: pd.Timestamp, sessions: pd.DatetimeIndex
+) -> pd.Timestamp:
+    """Validate ``?start=YYYY-MM-DD`` (a lower bound: kept as given, not snapped).
+
+    Raises
+    ------
+    ApiError
+        422 as :func:`parse_as_of`, naming ``start``.
+    """
+    parse_as_of(value, first=first, last=last, sessions=sessions, parameter="start")
+    return pd.Timestamp(value)
 
 
 def parse_window(

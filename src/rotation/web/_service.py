@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,13 +247,11 @@ class DashboardService:
 
 
 def _thesis_call(name: str, func: Any, thesis: Thesis, market: MarketData) -> Any:
-    start = time.perf_counter()
     try:
         return func(thesis, market)
-    except ThesisError as exc:  # e.g. a thesis naming a symbol the store lacks
+    except ThesisError as exc:  # e.g. a basket member with no prices yet at as_of
         raise ApiError(
             422,
-            f"thesis {name!r} cannot be evaluated on this store: {exc} "
-            f"(after {time.perf_counter() - start:.1f} s)",
-            parameter="thesis",
+            f"thesis {name!r} cannot be evaluated as of {market.as_of.date()}: {exc}",
+            parameter="as_of",
         ) from exc
