@@ -477,6 +477,9 @@ def _argmax_labels(probabilities: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=probabilities.index, name="regime", dtype="string")
 
 
+_EMOutcome = tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]
+
+
 def _fit_em(
     sample: FloatArray,
     n_regimes: int,
@@ -505,7 +508,7 @@ def _fit_em(
     starts = [quantile_start, volatility_start]
     if previous is not None:
         starts.append((previous.transition, previous.means, previous.variances))
-    best: tuple[FloatArray, ...] | None = None
+    best: _EMOutcome | None = None
     for transition, means, variances in starts:
         outcome = baum_welch(
             sample,
