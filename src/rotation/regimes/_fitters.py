@@ -1,0 +1,154 @@
+"""Fitters of the Gaussian Markov-switching model: numba EM and statsmodels.
+
+Each returns a fit sorted by increasing regime mean, a convergence flag and a
+message, and never raises on a numerical failure (the caller keeps the last
+good fit).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
+from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
+
+from rotation._typing import FloatArray
+from rotation.regimes._em import baum_welch
+from rotation.regimes._hamilton import steady_state_probabilities
+
+__all__ = ["Fit", "fit_em", "fit_statsmodels"]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One fitted parameter set, regimes sorted by increasing mean."""
+
+    transition: FloatArray  # sorted by mean, [i, j] = P(S_t = i | S_{t-1} = j)
+    means: FloatArray
+    variances: FloatArray
+    initial: FloatArray  # first observation's regime probabilities, sorted
+    raw_params: FloatArray  # statsmodels order, for warm starts
+    log_likelihood: float
+
+
+_EMOutcome = tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]
+
+
+def fit_em(
+    sample: FloatArray,
+    n_regimes: int,
+    *,
+    switching_variance: bool,
+    previous: Fit | None,
+    max_iterations: int,
+) -> tuple[Fit | None, bool, str]:
+    """EM fits from a quantile start and the previous fit; keep the best."""
+    k = n_regimes
+    stay = 0.95
+    quantile_start = (
+        np.full((k, k), (1.0 - stay) / (k - 1))
+        + np.eye(k) * (stay - (1 - stay) / (k - 1)),
+        np.quantile(sample, (np.arange(k) + 0.5) / k),
+        np.full(k, max(float(np.var(sample)), 1e-12)),
+    )
+    centre, spread = float(np.mean(sample)), float(np.std(sample))
+    # Spread returns switch mostly in volatility: also start from a calm and a
+    # turbulent regime around the same mean.
+    volatility_start = (
+        quantile_start[0],
+        centre + spread * np.linspace(-0.1, 0.1, k),
+        max(spread**2, 1e-12) * np.geomspace(0.4, 2.5, k),
+    )
+    starts = [quantile_start, volatility_start]
+    if previous is not None:
+        starts.append((previous.transition, previous.means, previous.variances))
+    best: _EMOutcome | None = None
+    for transition, means, variances in starts:
+        outcome = baum_welch(
+            sample,
+            transition,
+            means,
+            variances,
+            switching_variance=switching_variance,
+            max_iterations=max_iterations,
+        )
+        finite = np.isfinite(outcome[4]) and all(
+            np.all(np.isfinite(part)) for part in outcome[:4]
+        )
+        if finite and (best is None or outcome[4] > best[4]):
+            best = outcome
+    if best is None:
+        return None, False, "non-finite parameters or likelihood"
+    transition, means, variances, initial, loglik, n_iter, converged = best
+    order = np.argsort(means, kind="stable")
+    fit = Fit(
+        transition=np.ascontiguousarray(transition[np.ix_(order, order)]),
+        means=np.ascontiguousarray(means[order]),
+        variances=np.ascontiguousarray(variances[order]),
+        initial=np.ascontiguousarray(initial[order]),
+        raw_params=np.concatenate([transition.ravel(), means, variances]),
+        log_likelihood=loglik,
+    )
+    message = (
+        f"converged in {n_iter} EM iterations"
+        if converged
+        else f"EM did not converge in {n_iter} iterations"
+    )
+    return fit, converged, message
+
+
+def fit_statsmodels(
+    sample: FloatArray,
+    n_regimes: int,
+    *,
+    switching_variance: bool,
+    previous: Fit | None,
+    max_iterations: int,
+) -> tuple[Fit | None, bool, str]:
+    """One statsmodels fit, sorted by mean; never raises on numerical failure."""
+    start_params = None if previous is None else previous.raw_params
+    try:
+        with warnings.catch_warnings():
+            # Convergence is read from mle_retvals and reported in fits_.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", EstimationWarning)
+            model = MarkovRegression(
+                sample, k_regimes=n_regimes, switching_variance=switching_variance
+            )
+            result = model.fit(
+                start_params=start_params,
+                maxiter=max_iterations,
+                disp=False,
+            )
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
+        return None, False, f"{type(error).__name__}: {error}"
+    params = np.asarray(result.params, dtype=np.float64)
+    converged = bool(result.mle_retvals.get("converged", False))
+    transition = np.asarray(model.regime_transition_matrix(params))[:, :, 0]
+    means = np.asarray(params[n_regimes * (n_regimes - 1) :][:n_regimes])
+    variances = np.asarray(params[n_regimes * (n_regimes - 1) + n_regimes :])
+    if variances.size == 1:
+        variances = np.repeat(variances, n_regimes)
+    finite = (
+        np.all(np.isfinite(params))
+        and np.all(variances > 0)
+        and np.isfinite(result.llf)
+    )
+    if not finite:
+        return None, False, "non-finite parameters or likelihood"
+    order = np.argsort(means, kind="stable")
+    fit = Fit(
+        transition=np.ascontiguousarray(transition[np.ix_(order, order)]),
+        means=np.ascontiguousarray(means[order]),
+        variances=np.ascontiguousarray(variances[order]),
+        initial=steady_state_probabilities(transition[np.ix_(order, order)]),
+        raw_params=params,
+        log_likelihood=float(result.llf),
+    )
+    message = "converged" if converged else str(result.mle_retvals.get("warnflag", ""))
+    if not converged:
+        message = f"optimiser did not converge (warnflag {message})"
+    return fit, converged, message
