@@ -142,3 +142,16 @@ class TestProvider:
     def test_unknown_label(self, market: MarketData) -> None:
         with pytest.raises(ValueError, match="label must be one of"):
             regime_probability_series(market, "neutral", refit="Y")
+
+
+class TestThesisLanguage:
+    def test_regime_prob_in_a_thesis_expression(self, market: MarketData) -> None:
+        from rotation.thesis import parse_expression
+        from rotation.thesis._metrics import MetricEngine
+
+        probability = regime_probability_series(market, refit="Y")
+        engine = MetricEngine(market, {}, extra={probability.name: probability})
+        value = engine.values(parse_expression('regime_prob("rotation")'))
+        np.testing.assert_allclose(value, probability.to_numpy(), rtol=0, atol=0)
+        flagged = engine.values(parse_expression('regime_prob("rotation") - 0.6'))
+        np.testing.assert_allclose(flagged, probability.to_numpy() - 0.6, atol=1e-15)
