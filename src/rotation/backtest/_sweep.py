@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -159,7 +159,6 @@ class SweepResult:
     cash_returns: pd.Series
     grid: SweepGrid
     periods_per_year: float
-    extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
     def best(self) -> pd.Series:
