@@ -48,7 +48,7 @@ _PAGE = """<!doctype html>
   </form>
   {% if headline %}<div class="headline">{% for tile in headline %}<div class="tile"><div class="k">{{ tile.label }}</div><div class="v">{{ tile.value }}</div><div class="k">{{ tile.note }}</div></div>{% endfor %}</div>{% endif %}
 </header>
-<nav>{% if pillars is not none %}<a href="#pillars">Pillars</a><a href="#basket-explorer">Basket explorer</a>{% endif %}{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}<a href="/docs">API</a></nav>
+<nav>{% if pillars is not none %}<a href="#pillars">Pillars</a><a href="#basket-explorer">Basket explorer</a>{% endif %}{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}<a href="/openapi.json">API schema</a><a href="/api/report?thesis={{ thesis }}&as_of={{ as_of }}">report.json</a></nav>
 <main>
 {% if pillars is not none %}
 <section id="pillars">

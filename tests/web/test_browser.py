@@ -1,0 +1,83 @@
+"""End-to-end: the dashboard in headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import pytest
+from web_support import AS_OF_A, AS_OF_B, Browser, chromium_available
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium"),
+]
+
+SECTIONS = "rrg,fed"
+
+
+def _pillars(page) -> list[tuple[str, str]]:
+    rows = page.locator("#pillar-table tbody tr")
+    return [
+        (
+            rows.nth(i).get_attribute("data-pillar"),
+            rows.nth(i).locator("td").nth(4).inner_text(),
+        )
+        for i in range(rows.count())
+    ]
+
+
+class TestDashboard:
+    def test_loads_and_switching_as_of_changes_the_pillar_table(self, server, tmp_path):
+        with Browser(tmp_path / "profile") as browser:
+            page = browser.page
+            page.goto(
+                f"{server.url}/?as_of={AS_OF_A}&sections={SECTIONS}", timeout=120_000
+            )
+            page.wait_for_selector("#pillar-table tbody tr")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 3",
+                timeout=60_000,
+            )
+            assert page.locator("#pillar-table").get_attribute("data-as-of") == AS_OF_A
+            before = _pillars(page)
+            assert len(before) >= 10
+            assert browser.rendered_charts() >= 3  # explorer + RRG + Fed charts
+            browser.screenshot("dashboard_as_of_a.png")
+
+            # The date picker submits the form on change (GET ?as_of=...).
+            with page.expect_navigation(timeout=120_000):
+                page.fill("#as_of", AS_OF_B)
+                page.dispatch_event("#as_of", "change")
+            page.wait_for_selector("#pillar-table tbody tr")
+            assert page.locator("#pillar-table").get_attribute("data-as-of") == AS_OF_B
+            assert f"as_of={AS_OF_B}" in page.url
+            after = _pillars(page)
+            assert [p for p, _ in after] == [p for p, _ in before]
+            assert [s for _, s in after] != [s for _, s in before]
+            page.wait_for_function(
+                "() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 3",
+                timeout=60_000,
+            )
+            browser.screenshot("dashboard_as_of_b.png")
+            assert browser.console_errors == []
+            assert browser.external_requests == []
+
+    def test_section_page_draws_its_charts(self, server, tmp_path):
+        with Browser(tmp_path / "profile") as browser:
+            browser.page.goto(
+                f"{server.url}/section/rrg?as_of={AS_OF_A}", timeout=120_000
+            )
+            browser.page.wait_for_selector(
+                ".plotly-graph-div svg.main-svg", timeout=60_000
+            )
+            assert browser.rendered_charts() >= 1
+            assert browser.page.locator("section#rrg h2").count() == 1
+            browser.screenshot("section_rrg.png")
+            assert browser.console_errors == []
+            assert browser.external_requests == []
+
+    def test_bad_date_shows_a_clear_message(self, server, tmp_path):
+        with Browser(tmp_path / "profile") as browser:
+            response = browser.page.goto(f"{server.url}/?as_of=1900-01-01")
+            assert response is not None and response.status == 422
+            text = browser.page.locator("#error-message").inner_text()
+            assert "as_of must lie between" in text
+            assert "Traceback" not in browser.page.content()
