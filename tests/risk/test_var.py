@@ -296,3 +296,17 @@ class TestErrors:
         est = value_at_risk(holed)
         assert est.n_observations == 98
         assert est == value_at_risk(x.drop(x.index[[3, 50]]))
+
+
+class TestBacktestResultInput:
+    def test_real_backtest_result_is_accepted(self, asset_returns):
+        # The backtest engine's immutable result carries .returns: the risk
+        # functions take it as is (duck-typed through HasReturns).
+        from rotation.backtest import run_backtest
+        from rotation.risk import var_backtest
+
+        prices = (1 + asset_returns.iloc[:, :3]).cumprod() * 100
+        result = run_backtest("equal_weight", prices, cost_bps=0.0)
+        direct = value_at_risk(result.returns, level=0.95)
+        assert value_at_risk(result, level=0.95) == direct
+        assert var_backtest(result, window=250, level=0.95).kupiec.n_observations > 0
