@@ -32,7 +32,7 @@ def validate_prices(prices: pd.DataFrame) -> np.ndarray:
     if not (prices.index.is_monotonic_increasing and prices.index.is_unique):
         raise ValueError("prices.index must be strictly increasing (sorted, unique).")
     values = prices.to_numpy(dtype=float, na_value=np.nan)
-    if np.any(values[~np.isnan(values)] <= 0):
+    if np.any(values <= 0):  # NaN compares False
         raise ValueError(
             "prices must be positive adjusted closes (found values <= 0); use total "
             "return indices for series such as WTI that can go negative."
@@ -157,8 +157,9 @@ def backtest(
             )
         aligned = target_weights.reindex(index=index, columns=prices.columns)
     raw = aligned.to_numpy(dtype=float, na_value=np.nan)
-    decide = ~np.all(np.isnan(raw), axis=1)
-    targets = np.where(np.isnan(raw), 0.0, raw)
+    missing = np.isnan(raw)
+    decide = ~missing.all(axis=1)
+    targets = np.where(missing, 0.0, raw)
     _check_targets(targets, decide, values, prices, max_gross, allow_short)
     asset_returns = _returns_from_prices(np.ascontiguousarray(values))
     cash = cash_array(cash_returns, index)
