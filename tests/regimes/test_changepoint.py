@@ -7,8 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from rotation.regimes import ChangePointResult, bocpd, cusum
-from rotation.regimes._changepoint import _bocpd, _bocpd_py, _cusum, _cusum_py
+from rotation.regimes import ChangePointResult, OnlineChangePoints, bocpd, cusum
+from rotation.regimes._changepoint import (
+    _bocpd,
+    _bocpd_py,
+    _cusum,
+    _cusum_py,
+    _initial_state,
+)
 
 
 def _series(values: np.ndarray) -> pd.Series:
@@ -52,7 +58,9 @@ class TestReference:
     def test_bocpd_matches_slow_implementation(self, max_run_length: int) -> None:
         rng = np.random.default_rng(42)
         x = np.concatenate([rng.normal(0, 1, 60), rng.normal(2.5, 0.5, 60)])
-        fast = _bocpd(x, 1 / 50, 0.0, 1.0, 1.0, 1.0, max_run_length)
+        prior = (0.0, 1.0, 1.0, 1.0)
+        state = _initial_state(max_run_length, *prior)
+        fast = _bocpd(x, 1 / 50, *prior, max_run_length, *state)[0]
         slow = _slow_bocpd(x, 1 / 50, 0.0, 1.0, 1.0, 1.0, max_run_length)
         # Same formula, different algebra (batch vs incremental posteriors).
         np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=1e-12)
@@ -89,8 +97,9 @@ class TestProperties:
         self, seed: int, hazard: float
     ) -> None:
         x = np.random.default_rng(seed).standard_t(4, size=150)
-        fast = _bocpd(x, hazard, 0.0, 1.0, 1.0, 1.0, 40)
-        slow = _bocpd_py(x, hazard, 0.0, 1.0, 1.0, 1.0, 40)
+        state = _initial_state(40, 0.0, 1.0, 1.0, 1.0)
+        fast = _bocpd(x, hazard, 0.0, 1.0, 1.0, 1.0, 40, *state)[0]
+        slow = _bocpd_py(x, hazard, 0.0, 1.0, 1.0, 1.0, 40, *state)[0]
         np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(fast.sum(axis=1), 1.0, atol=1e-12)
 
@@ -126,6 +135,33 @@ class TestNoLookAhead:
         c_full = cusum(x, min_observations=50)
         c_part = cusum(x.iloc[:250], min_observations=50)
         pd.testing.assert_frame_equal(c_part, c_full.iloc[:250])
+
+
+class TestStreaming:
+    def test_partial_fit_equals_batch(self) -> None:
+        rng = np.random.default_rng(5)
+        x = _series(
+            np.concatenate([rng.normal(0, 0.01, 250), rng.normal(0, 0.03, 150)])
+        )
+        batch = bocpd(x, max_run_length=120)
+        online = OnlineChangePoints(max_run_length=120)
+        for lo, hi in ((0, 1), (1, 137), (137, 138), (138, 400)):
+            online.partial_fit(x.iloc[lo:hi])
+        np.testing.assert_allclose(
+            online.run_length_probabilities_,
+            batch.run_length_probabilities,
+            rtol=0,
+            atol=0,
+        )
+        pd.testing.assert_frame_equal(online.frame_, batch.frame)
+        refit = OnlineChangePoints(max_run_length=120).fit(x)
+        pd.testing.assert_frame_equal(refit.frame_, batch.frame)
+
+    def test_batches_must_move_forward(self) -> None:
+        x = _series(np.zeros(20))
+        online = OnlineChangePoints().partial_fit(x.iloc[:10])
+        with pytest.raises(ValueError, match="must start after the last session seen"):
+            online.partial_fit(x.iloc[5:])
 
 
 class TestErrors:

@@ -8,7 +8,8 @@ Markov-switching regimes (filtered probabilities only)
     :class:`MarkovRegimes` (result :class:`MarkovRegimesResult`),
     :func:`hamilton_filter`, :func:`baum_welch`, :func:`regime_labels`
 Online change points
-    :func:`bocpd` (returns :class:`ChangePointResult`), :func:`cusum`
+    :func:`bocpd` (returns :class:`ChangePointResult`),
+    :class:`OnlineChangePoints` (streaming, ``partial_fit``), :func:`cusum`
 Episodes and validation
     :func:`regime_episodes`, :func:`detection_delay`
 Spreads and providers
@@ -30,6 +31,7 @@ from rotation.regimes._markov import (
     RegimeConvergenceWarning,
     regime_labels,
 )
+from rotation.regimes._online import OnlineChangePoints
 from rotation.regimes._provider import regime_probability_series
 from rotation.regimes._score import (
     DEFAULT_SIGNS,
@@ -57,6 +59,7 @@ __all__ = [
     "ChangePointResult",
     "MarkovRegimes",
     "MarkovRegimesResult",
+    "OnlineChangePoints",
     "RegimeConvergenceWarning",
     "RotationScore",
     "basket_spread_returns",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,21 @@ def _student_t_logpdf(
 _student_t_logpdf_jit = njit(_student_t_logpdf, cache=True)
 
 
+def _initial_state(
+    max_run_length: int, mu0: float, kappa0: float, alpha0: float, beta0: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, int]:
+    """Run-length state before any observation: all mass on r = 0."""
+    size = max_run_length + 1
+    prob = np.zeros(size)
+    prob[0] = 1.0
+    mu = np.zeros(size)
+    kappa = np.ones(size)
+    alpha = np.ones(size)
+    beta = np.ones(size)
+    mu[0], kappa[0], alpha[0], beta[0] = mu0, kappa0, alpha0, beta0
+    return prob, mu, kappa, alpha, beta, 1
+
+
 def _bocpd_py(
     x: FloatArray,
     hazard: float,
@@ -47,26 +63,30 @@ def _bocpd_py(
     alpha0: float,
     beta0: float,
     max_run_length: int,
-) -> FloatArray:
+    state_prob: FloatArray,
+    state_mu: FloatArray,
+    state_kappa: FloatArray,
+    state_alpha: FloatArray,
+    state_beta: FloatArray,
+    state_active: int,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, int]:
+    # Starts from the given state (copied, never mutated) and returns the
+    # run-length posteriors and the state after the last observation, so that
+    # feeding data in pieces equals one batch run.
     n = x.shape[0]
     size = max_run_length + 1
     out = np.zeros((n, size))
-    prob = np.zeros(size)
-    mu = np.empty(size)
-    kappa = np.empty(size)
-    alpha = np.empty(size)
-    beta = np.empty(size)
+    prob = state_prob.copy()
+    mu = state_mu.copy()
+    kappa = state_kappa.copy()
+    alpha = state_alpha.copy()
+    beta = state_beta.copy()
     new_prob = np.zeros(size)
     new_mu = np.empty(size)
     new_kappa = np.empty(size)
     new_alpha = np.empty(size)
     new_beta = np.empty(size)
-    prob[0] = 1.0
-    mu[0] = mu0
-    kappa[0] = kappa0
-    alpha[0] = alpha0
-    beta[0] = beta0
-    active = 1  # run lengths 0 .. active-1 carry mass
+    active = state_active  # run lengths 0 .. active-1 carry mass
     log_h = math.log(hazard)
     log_1mh = math.log1p(-hazard)
     for t in range(n):
@@ -123,7 +143,7 @@ def _bocpd_py(
             alpha[r] = new_alpha[r]
             beta[r] = new_beta[r]
             out[t, r] = prob[r]
-    return out
+    return out, prob, mu, kappa, alpha, beta, active
 
 
 _bocpd = njit(_bocpd_py, cache=True)
@@ -277,27 +297,33 @@ def bocpd(
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number (got {value!r}).")
     x = np.ascontiguousarray(values[first:] * float(scale))
-    probs = _bocpd(
-        x,
-        1.0 / float(expected_run_length),
+    prior = (
         float(prior_mean),
         float(prior_kappa),
         float(prior_alpha),
         float(prior_beta),
-        size,
     )
-    run_lengths = np.arange(size + 1, dtype=np.float64)
-    recent_mass = probs[:, : min(recent, size + 1)].sum(axis=1)
-    frame = pd.DataFrame(
+    state: tuple[Any, ...] = _initial_state(size, *prior)
+    probs = _bocpd(x, 1.0 / float(expected_run_length), *prior, size, *state)[0]
+    frame = run_length_frame(probs, series.index[first:], recent, alarm_probability)
+    return ChangePointResult(run_length_probabilities=probs, frame=frame)
+
+
+def run_length_frame(
+    probs: FloatArray, index: pd.Index, recent: int, alarm_probability: float
+) -> pd.DataFrame:
+    """Summaries of run-length posteriors: MAP, mean, recent mass, alarm."""
+    run_lengths = np.arange(probs.shape[1], dtype=np.float64)
+    recent_mass = probs[:, : min(recent, probs.shape[1])].sum(axis=1)
+    return pd.DataFrame(
         {
             "map_run_length": probs.argmax(axis=1),
             "expected_run_length": probs @ run_lengths,
             "recent_change_probability": recent_mass,
             "alarm": recent_mass > alarm_probability,
         },
-        index=series.index[first:],
+        index=index,
     )
-    return ChangePointResult(run_length_probabilities=probs, frame=frame)
 
 
 def cusum(
