@@ -579,6 +579,95 @@ def thesis_lint(
         console.print(f"  [dim]no data[/] {pid}: {row['reason']}")
 
 
+def _parse_weights(text: str) -> dict[str, float]:
+    weights = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        try:
+            weights[name.strip().upper()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(
+                f"--weights takes SYMBOL=WEIGHT pairs separated by commas (got {part!r})"
+            ) from None
+    return weights
+
+
+@app.command()
+def risk(
+    store: StoreOpt = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Portfolio as SYMBOL=WEIGHT,... (default: +1/3 XLI XLB XLE, -1 XLK)."
+        ),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(help="Scenario names to run (default: all of the thesis)."),
+    ] = None,
+    thesis: Annotated[
+        Path | None, typer.Option(help="Thesis YAML whose risks to apply.")
+    ] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Scenarios, historical replays and VaR/CVaR of a portfolio."""
+    from rotation.risk import (
+        ROTATION_WEIGHTS,
+        Scenario,
+        equity_sessions,
+        historical_replay,
+        run_scenarios,
+        scenario_factors,
+        session_returns,
+        var_table,
+    )
+
+    spec, market = _thesis_and_market(store, thesis, as_of)
+    book = _parse_weights(weights) if weights else dict(ROTATION_WEIGHTS)
+    unknown = sorted(set(book) - set(market.prices.columns))
+    if unknown:
+        _fail(RotationError(f"unknown symbol(s) in --weights: {', '.join(unknown)}"))
+    scenarios = [Scenario.from_dict(d) for d in spec.scenarios()]
+    if scenario:
+        known = {sc.name for sc in scenarios}
+        missing = sorted(set(scenario) - known)
+        if missing:
+            _fail(
+                RotationError(
+                    f"unknown scenario(s) {missing}; the thesis defines {sorted(known)}"
+                )
+            )
+        scenarios = [sc for sc in scenarios if sc.name in scenario]
+    returns = session_returns(market.prices, equity_sessions(market))
+    with _progress() as progress:
+        progress.add_task("estimating exposures and VaR", total=None)
+        results = run_scenarios(returns, scenario_factors(market), scenarios, book)
+        replays = historical_replay(returns, book)
+        var = var_table(returns, book, horizons=(1, 10))
+    console.print(f"portfolio: {', '.join(f'{k} {v:+.3g}' for k, v in book.items())}")
+    rows = [
+        {
+            "scenario": r.scenario.name,
+            "P&L": r.pnl,
+            "R2": r.exposure.r_squared,
+            "window": f"{r.exposure.start}..{r.exposure.end}",
+            "shocks": ", ".join(f"{k} {v:+g}" for k, v in r.scenario.shocks.items()),
+        }
+        for r in results
+    ]
+    console.print(
+        _frame_table(pd.DataFrame(rows), "scenarios (P&L as a fraction of gross)")
+    )
+    console.print(
+        _frame_table(
+            replays.drop(columns=["description"], errors="ignore"), "historical replays"
+        )
+    )
+    console.print(
+        _frame_table(var[["method", "level", "horizon", "var", "cvar"]], "VaR / CVaR")
+    )
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Run the CLI."""
     app()
