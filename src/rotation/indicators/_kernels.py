@@ -48,7 +48,9 @@ def _avg_corr_py(
     steps, whenever a series (re)joins and whenever an update would cancel
     more than 99% of the sum of squares, so rounding drift cannot build up.
     The variance of ``y_k = sum_i c_i r_ik`` is recomputed over the window at
-    every step, which makes the cost O(n_assets * window) per step.
+    every step, which makes the cost O(n_assets * window) per step; the sums
+    for 64 consecutive dates come from one BLAS matrix product (window + 63
+    rows by 64 columns), trading ~2x redundant work for BLAS speed.
 
     The dates are cut into chunks whose starts are refresh points, so the
     chunks are independent (``prange``) and a parallel build gives the same
@@ -61,8 +63,11 @@ def _avg_corr_py(
     clean = np.where(np.isnan(values), 0.0, values)
     steps = n_obs - window + 1
     chunk = window * max(1, 512 // window)
+    # Dates per matrix product: rows (window + block - 1) x block columns.
+    block = 64
     n_chunks = (steps + chunk - 1) // chunk
     n_assets = values.shape[1]
+    inv_window = 1.0 / window
     for c in prange(n_chunks):
         first = window - 1 + c * chunk
         stop = min(n_obs, first + chunk)
@@ -71,6 +76,13 @@ def _avg_corr_py(
         m2 = np.zeros(n_assets)
         valid = np.zeros(n_assets, dtype=np.bool_)
         coef = np.zeros(n_assets)
+        fresh_mean = np.zeros(n_assets)
+        fresh_m2 = np.zeros(n_assets)
+        # One row per date of the block: contiguous writes, F-order for BLAS.
+        coef_block = np.zeros((block, n_assets))
+        block_ok = np.zeros(block, dtype=np.bool_)
+        block_sw2 = np.zeros(block)
+        block_mean = np.zeros(block)
         for i in range(n_assets):
             for k in range(first - window + 1, first + 1):
                 if np.isnan(values[k, i]):
@@ -84,6 +96,21 @@ def _avg_corr_py(
                         nan_count[i] -= 1
             start = t - window + 1
             refresh = (t - first) % window == 0
+            if refresh:
+                # Exact two-pass moments of every series, walking the rows so
+                # memory is read contiguously (series with a NaN in the window
+                # get garbage here and are skipped below).
+                fresh_mean[:] = 0.0
+                fresh_m2[:] = 0.0
+                for k in range(start, t + 1):
+                    for i in range(n_assets):
+                        fresh_mean[i] += clean[k, i]
+                for i in range(n_assets):
+                    fresh_mean[i] /= window
+                for k in range(start, t + 1):
+                    for i in range(n_assets):
+                        dev = clean[k, i] - fresh_mean[i]
+                        fresh_m2[i] += dev * dev
             weight_sum = 0.0
             n_members = 0
             for i in range(n_assets):
@@ -91,11 +118,15 @@ def _avg_corr_py(
                     valid[i] = False
                     coef[i] = 0.0
                     continue
-                if valid[i] and not refresh:
+                if refresh:
+                    mean[i] = fresh_mean[i]
+                    m2[i] = fresh_m2[i]
+                    valid[i] = True
+                elif valid[i]:
                     x_new = values[t, i]
                     x_old = values[t - window, i]
                     mu_old = mean[i]
-                    mu_new = mu_old + (x_new - x_old) / window
+                    mu_new = mu_old + (x_new - x_old) * inv_window
                     updated = m2[i] + (x_new - x_old) * (
                         x_new - mu_new + x_old - mu_old
                     )
@@ -106,7 +137,7 @@ def _avg_corr_py(
                         mean[i] = mu_new
                     else:
                         valid[i] = False
-                if refresh or not valid[i]:
+                if not valid[i]:
                     total = 0.0
                     for k in range(start, t + 1):
                         total += values[k, i]
@@ -126,29 +157,37 @@ def _avg_corr_py(
                 coef[i] = weights[i] / np.sqrt(m2[i] / window)
                 weight_sum += weights[i]
                 n_members += 1
-            if n_members < min_assets:
-                continue
+            slot = (t - first) % block
+            usable = n_members >= min_assets
             sum_w2 = 0.0
             y_mean = 0.0
+            inv_sum = 1.0 / weight_sum if usable else 0.0
             for i in range(n_assets):
                 if coef[i] != 0.0:
-                    w = weights[i] / weight_sum
+                    w = weights[i] * inv_sum
                     sum_w2 += w * w
-                    coef[i] /= weight_sum
+                    coef[i] *= inv_sum
                     y_mean += coef[i] * mean[i]
-            if sum_w2 >= 1.0:
-                continue
-            # Var(y) of y_k = sum_i coef_i r_ik, centred on the members' window
-            # means (so no second pass over y): the O(n_assets * window) core.
-            var = 0.0
-            for k in range(start, t + 1):
-                acc = 0.0
-                for i in range(n_assets):
-                    acc += coef[i] * clean[k, i]
-                dev = acc - y_mean
-                var += dev * dev
-            var /= window
-            out[t] = (var - sum_w2) / (1.0 - sum_w2)
+                coef_block[slot, i] = coef[i]
+            block_ok[slot] = usable and sum_w2 < 1.0
+            block_sw2[slot] = sum_w2
+            block_mean[slot] = y_mean
+            if slot == block - 1 or t == stop - 1:
+                # y_k = sum_i coef_i r_ik for every date of the block and every
+                # row of its window in one matrix product: the O(n_assets *
+                # window) core, run by BLAS. Rows of date ``slot`` are
+                # ``slot .. slot + window - 1`` of the product.
+                block_first = t - slot
+                product = np.dot(clean[block_first - window + 1 : t + 1], coef_block.T)
+                for b in range(slot + 1):
+                    if not block_ok[b]:
+                        continue
+                    var = 0.0
+                    for k in range(window):
+                        dev = product[b + k, b] - block_mean[b]
+                        var += dev * dev
+                    var /= window
+                    out[block_first + b] = (var - block_sw2[b]) / (1.0 - block_sw2[b])
     return out
 
 
