@@ -81,6 +81,18 @@ class TestReference:
         b = backtest(prices, targets, cost_bps=15)
         np.testing.assert_allclose(a.equity.to_numpy(), b.equity.to_numpy(), rtol=1e-14)
 
+    def test_gap_is_valued_at_last_close(self, prices: pd.DataFrame, slow) -> None:
+        # 'F' has no price on rows 400-402: a decision there trades at the
+        # carried close, as the docstring says.
+        targets = pd.DataFrame(np.nan, index=prices.index, columns=prices.columns)
+        targets.iloc[0] = [0, 0, 0, 0, 0, 1.0]
+        targets.iloc[400] = [0.5, 0, 0, 0, 0, 0.5]
+        res = backtest(prices, targets, cost_bps=10)
+        expected = slow(prices, targets, cost_bps=10)
+        np.testing.assert_allclose(
+            res.equity.to_numpy(), expected.to_numpy(), rtol=1e-10
+        )
+
 
 class TestProperties:
     def test_result_is_immutable(self, prices: pd.DataFrame) -> None:
@@ -167,7 +179,7 @@ class TestErrors:
 
     def test_weight_before_listing(self, prices: pd.DataFrame) -> None:
         targets = pd.DataFrame({"E": [1.0]}, index=prices.index[:1])
-        with pytest.raises(ValueError, match="'E'.*no price"):
+        with pytest.raises(ValueError, match="'E'.*before its first price"):
             backtest(prices, targets)
 
     def test_unknown_column(self, prices: pd.DataFrame) -> None:

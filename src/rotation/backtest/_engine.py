@@ -119,9 +119,10 @@ def backtest(
     :math:`w^*`. Cash (weight :math:`1 - \sum_i w_i`, negative when leveraged)
     earns :math:`c_t`.
 
-    NaN handling: a NaN price is carried as unchanged (see
-    :func:`prices_to_returns`); a non-zero target on an asset with no price at
-    the decision close raises ``ValueError``.
+    NaN handling: a NaN price after an asset's first price is carried as
+    unchanged (see :func:`prices_to_returns`), so the asset can be held and
+    traded at its last close; a non-zero target on an asset that has no price
+    yet at the decision close (not listed) raises ``ValueError``.
     """
     values = validate_prices(prices)
     if not isinstance(target_weights, pd.DataFrame):
@@ -217,11 +218,17 @@ def _check_targets(
             f"{dates[row].date()}, above max_gross={max_gross}; raise max_gross to "
             "allow leverage."
         )
-    bad = np.isnan(values[rows]) & (chosen != 0.0)
+    suspect = np.isnan(values[rows]) & (chosen != 0.0)
+    if not suspect.any():
+        return
+    # a NaN at the decision close is fine inside the history (carried close)
+    priced = ~np.isnan(values)
+    first = np.where(priced.any(axis=0), priced.argmax(axis=0), len(values))
+    bad = suspect & (rows[:, None] < first[None, :])
     if bad.any():
         row, col = (int(v[0]) for v in np.nonzero(bad))
         raise ValueError(
             f"target_weights puts {chosen[row, col]:.4f} in "
-            f"{prices.columns[col]!r} on {dates[row].date()}, when it has no "
+            f"{prices.columns[col]!r} on {dates[row].date()}, before its first "
             "price; an asset can only be targeted once it trades."
         )
