@@ -174,6 +174,30 @@ class TestNoLookAhead:
             path.loc["2025":, "cpi_yoy_gap"].to_numpy(dtype=float),
         )
 
+    def test_year_over_year_and_midpoint(self, market, lookahead):
+        cpi = market.series["CPIAUCSL"]["value"].astype(float)
+        cuts = [20, 300, len(cpi) - 1]
+        lookahead.prefix(year_over_year, cpi, cuts)
+        lookahead.perturb(year_over_year, cpi, cuts)
+        bounds = pd.DataFrame(
+            {"up": market.known("DFEDTARU"), "low": market.known("DFEDTARL")}
+        ).loc["2009":]
+
+        def midpoint(frame):
+            return fed_funds_midpoint(frame["up"], frame["low"])
+
+        cuts = [100, 2000, len(bounds) - 5]
+        lookahead.prefix(midpoint, bounds, cuts)
+        lookahead.perturb(midpoint, bounds, cuts)
+
+    def test_dot_medians_of_past_meetings_never_change(self, market):
+        dots = market.dots
+        full = dot_plot_medians(dots)
+        for cut in ["2020-12-16", "2024-09-18"]:
+            early = dot_plot_medians(dots[dots["meeting_date"] <= cut])
+            expected = full.loc[:cut, early.columns]
+            pd.testing.assert_frame_equal(early, expected, check_exact=True)
+
 
 class TestErrors:
     def test_missing_columns(self):
