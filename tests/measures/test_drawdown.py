@@ -69,3 +69,12 @@ class TestProperties:
         mdd = max_drawdown(r)
         assert -1.0 <= mdd <= 0.0
         np.testing.assert_allclose(mdd, _slow_max_drawdown(r), rtol=1e-10, atol=1e-14)
+
+
+class TestNoLookAhead:
+    def test_drawdown_path_prefix_invariance(self, daily_returns: pd.Series) -> None:
+        full = drawdown(daily_returns)
+        for t in (1, 10, 500, 1499):
+            pd.testing.assert_series_equal(
+                drawdown(daily_returns.iloc[:t]), full.iloc[:t]
+            )
