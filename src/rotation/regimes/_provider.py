@@ -23,7 +23,7 @@ def regime_probability_series(
     n_regimes: int = 2,
     refit: RefitFrequency | int = "Q",
     window: Literal["expanding"] | int = "expanding",
-    min_observations: int = 104,
+    min_observations: int = 52,
     sampling_interval: int = 5,
 ) -> pd.Series:
     """Compute the filtered probability of one regime on every session.
@@ -41,7 +41,9 @@ def regime_probability_series(
     long, short : sequence of str
         The spread's legs (default: XLI XLB XLE minus XLK).
     n_regimes, refit, window, min_observations, sampling_interval
-        Passed to :class:`MarkovRegimes`.
+        Passed to :class:`MarkovRegimes`. ``min_observations`` defaults to
+        52 weekly blocks (one year) because the sector SPDRs start in
+        December 1998 and the 2000 unwind must be covered.
 
     Returns
     -------
