@@ -68,7 +68,7 @@ def child_sweep() -> None:
     before = peak_rss_mb()
     small = load_grid("lookback: [20]\ntop_k: [1]")
     sweep(prices, small, cash_returns=cash)  # warm numba (cached compile)
-    seconds = best_of(lambda: sweep(prices, grid, cash_returns=cash), 5)
+    seconds = best_of(lambda: sweep(prices, grid, cash_returns=cash), 10)
     result = sweep(prices, grid, cash_returns=cash)
     print(
         json.dumps(
