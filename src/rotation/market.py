@@ -117,7 +117,9 @@ class MarketData:
                 f"series {series_id!r} is not loaded; available: "
                 f"{', '.join(sorted(self.series))}"
             )
-        return known_on(self.series[series_id], self.sessions if index is None else index)
+        return known_on(
+            self.series[series_id], self.sessions if index is None else index
+        )
 
 
 def known_on(observations: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
@@ -148,8 +150,11 @@ def known_on(observations: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
         return pd.Series(float("nan"), index=index, name="value")
     # For each publication date keep the most recent observation published by then.
     frame = pd.DataFrame(
-        {"known_from": obs["known_from"].to_numpy(), "obs_date": obs.index,
-         "value": obs["value"].to_numpy()}
+        {
+            "known_from": obs["known_from"].to_numpy(),
+            "obs_date": obs.index,
+            "value": obs["value"].to_numpy(),
+        }
     ).sort_values(["known_from", "obs_date"])
     frame["latest_obs"] = frame["obs_date"].cummax()
     frame = frame[frame["obs_date"] == frame["latest_obs"]]
