@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
+import time
 
 import numpy as np
 import pandas as pd
@@ -330,3 +332,43 @@ class TestCaching:
         page = client.get(f"/?as_of={AS_OF_A}&sections=coverage")
         assert page.status_code == 200
         assert f'data-as-of="{AS_OF_A}"' in page.text
+
+    def test_repeated_url_is_replayed_before_routing(self, app, client):
+        url = f"/api/thesis/history?as_of={AS_OF_B}&frequency=weekly"
+        first = client.get(url)
+        hits = app.state.service.cache.hits
+        second = client.get(url)
+        assert second.content == first.content
+        assert second.headers["x-content-type-options"] == "nosniff"
+        assert app.state.service.cache.hits == hits  # the app did not run
+
+    def test_errors_are_not_replayed(self, client):
+        assert client.get("/api/indicators/nope").status_code == 404
+        assert client.get("/api/indicators/nope").status_code == 404
+
+    def test_editing_a_thesis_file_invalidates_its_answers(self, store_path, tmp_path):
+        folder = tmp_path / "theses"
+        folder.mkdir()
+        path = folder / "edited.yaml"
+        text = default_thesis_text()
+        path.write_text(text, encoding="utf-8")
+        client = TestClient(create_app(store_path, thesis_dir=folder))
+        url = f"/api/thesis/status?thesis=edited&as_of={AS_OF_A}"
+        before = client.get(url).json()["title"]
+        path.write_text(
+            text.replace(f"title: {before}", "title: Edited title", 1), encoding="utf-8"
+        )
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+        assert client.get(url).json()["title"] == "Edited title"
+
+    def test_a_write_invalidates_replayed_answers(self, store_path):
+        token = "t0ken-for-tests-0123456789"
+        app = create_app(store_path, allow_writes=True, token=token)
+        client = TestClient(app)
+        client.get("/api/coverage")
+        generation = app.state.service.generation
+        client.post("/api/data/update", headers={"Authorization": f"Bearer {token}"})
+        assert app.state.service.generation == generation + 1
+        misses = app.state.service.cache.misses
+        client.get("/api/coverage")
+        assert app.state.service.cache.misses > misses  # recomputed, not replayed

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rotation.data.store import StoreBusyError, default_store_path
 from rotation.web import _compute, _pages
 from rotation.web._errors import ApiError, NotAvailableError
+from rotation.web._http_cache import ResponseCache
 from rotation.web._models import (
     BacktestResponse,
     CoverageResponse,
@@ -260,6 +261,14 @@ def create_app(
     )
     app.state.service = service
     app.add_middleware(_SecurityHeaders)
+    # Outermost: a repeated URL is answered before routing, with the headers
+    # (security ones included) of its first answer.
+    app.add_middleware(
+        ResponseCache,
+        maxsize=max(64, 4 * cache_size),
+        skip=("/api/health", "/api/data/update"),
+        version=service.version,
+    )
     _install_handlers(app)
 
     def as_of_of(value: str | None) -> pd.Timestamp:
@@ -308,7 +317,7 @@ def create_app(
 
     # -- API -----------------------------------------------------------------
     @app.get("/api/health", response_model=HealthResponse, tags=["meta"])
-    def health() -> Response:
+    async def health() -> Response:
         """Liveness, the store's date range and what can be asked for."""
         body = HealthResponse(
             status="ok",

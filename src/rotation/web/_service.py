@@ -73,13 +73,28 @@ class DashboardService:
         self.cache = ComputeCache(cache_size)
         self._bounds_lock = threading.Lock()
         self._bounds: tuple[pd.DatetimeIndex, list[str]] | None = None
+        #: Bumped by :meth:`refresh`; part of every HTTP cache key.
+        self.generation = 0
+        self._stamps: dict[str, int] = {}
 
     # -- store facts ------------------------------------------------------------
     def refresh(self) -> None:
         """Forget every cached result (call after the store changed)."""
         with self._bounds_lock:
             self._bounds = None
+            self.generation += 1
         self.cache.clear()
+
+    def version(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """State that invalidates replayed HTTP answers: writes and thesis edits."""
+        if self.thesis_dir is None:
+            return (self.generation, ())
+        stamps = tuple(
+            (p.name, p.stat().st_mtime_ns)
+            for p in sorted(self.thesis_dir.iterdir())
+            if p.suffix in _THESIS_SUFFIXES and p.is_file()
+        )
+        return (self.generation, stamps)
 
     def _facts(self) -> tuple[pd.DatetimeIndex, list[str]]:
         with self._bounds_lock:
@@ -157,7 +172,15 @@ class DashboardService:
                 parameter="thesis",
                 allowed=list(offered),
             )
-        return offered[name]
+        path = offered[name]
+        if path is not None:
+            # An edited thesis file invalidates every result computed from it
+            # (edits are rare: dropping the whole cache keeps keys simple).
+            stamp = path.stat().st_mtime_ns
+            if self._stamps.setdefault(name, stamp) != stamp:
+                self._stamps[name] = stamp
+                self.cache.clear()
+        return path
 
     def thesis(self, name: str) -> Thesis:
         """Load and validate thesis ``name`` (cached until its file changes)."""
