@@ -32,7 +32,7 @@ from rotation.regimes import (
     cusum,
     hamilton_filter,
 )
-from rotation.regimes._changepoint import _bocpd_py
+from rotation.regimes._changepoint import _bocpd_py, _initial_state
 
 
 def best_of(function: Callable[[], object], repeats: int) -> float:
@@ -108,7 +108,10 @@ def main() -> None:
     t_bocpd = best_of(lambda: bocpd(spread), 5)
     rows.append(("BOCPD, numba (ours), R=500", t_bocpd, f"{len(spread)} sessions"))
     x = spread.to_numpy() * 100
-    t_py = best_of(lambda: _bocpd_py(x[:700], 1 / 250, 0.0, 1.0, 1.0, 1.0, 500), 1)
+    state = _initial_state(500, 0.0, 1.0, 1.0, 1.0)
+    t_py = best_of(
+        lambda: _bocpd_py(x[:700], 1 / 250, 0.0, 1.0, 1.0, 1.0, 500, *state), 1
+    )
     rows.append(
         (
             "BOCPD, pure Python kernel (700 sessions)",
