@@ -22,7 +22,10 @@ __all__ = ["rolling_average_correlation", "rolling_dispersion"]
 
 @cache
 def _blas_controller() -> ThreadpoolController:
-    # Inspecting the loaded BLAS libraries costs milliseconds: do it once.
+    # numba's np.dot calls scipy's BLAS: load it before the controller takes
+    # its (one-off, millisecond) inventory of BLAS libraries.
+    import scipy.linalg.cython_blas  # noqa: F401
+
     return ThreadpoolController()
 
 
