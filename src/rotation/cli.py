@@ -155,7 +155,7 @@ def report(
     """Build the report on the store (loading the bundled data on first use)."""
     from rotation.data.ingest import ensure_bundled
     from rotation.report.builder import build_report
-    from rotation.report.model import ReportContext
+    from rotation.report.context import make_context
     from rotation.report.render import render_html, render_json, render_markdown
 
     start = time.perf_counter()
@@ -170,15 +170,11 @@ def report(
                 ),
             )
             progress.update(task, completed=3)
-            cut = pd.Timestamp(as_of) if as_of else st.last_date()
-            if cut is None:
-                _fail(RotationError("the store has no prices"))
-            assert cut is not None
-            market = st.market_data(cut)
-            options = {"thesis_path": str(thesis) if thesis else None, "store": st}
-            ctx = ReportContext(
-                market=market, as_of=cut, coverage=st.coverage(), options=options
+            progress.update(task, description="preparing point-in-time data")
+            ctx = make_context(
+                st, as_of=as_of, thesis_path=thesis, options={"store": st}
             )
+            cut = ctx.as_of
             from rotation.report.builder import SECTIONS
 
             wanted = [s for s in SECTIONS if not only or s[0] in only]
