@@ -1,0 +1,213 @@
+"""HTML page routes of the dashboard: the report's sections, interactive."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import FastAPI, Query
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
+
+from rotation.web import _pages
+from rotation.web._params import (
+    parse_name,
+    parse_window,
+)
+from rotation.web._routes_api import AsOf, ThesisName, Window, as_of_for, section_list
+from rotation.web._service import DEFAULT_THESIS, DashboardService
+
+__all__ = ["register_pages"]
+
+
+@cache
+def _plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+def register_pages(app: FastAPI, service: DashboardService) -> None:
+    """Add the dashboard pages and the local plotly script to ``app``."""
+
+    def as_of_of(value: str | None) -> pd.Timestamp:
+        return as_of_for(service, value)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(
+            _plotly_js(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard(
+        thesis: ThesisName = DEFAULT_THESIS,
+        as_of: AsOf = None,
+        basket: Annotated[str | None, Query(max_length=64)] = None,
+        benchmark: Annotated[str | None, Query(max_length=64)] = None,
+        window: Window = None,
+        sections: Annotated[str | None, Query(max_length=300)] = None,
+    ) -> Response:
+        day = as_of_of(as_of)
+        service.thesis_path(thesis)
+        wanted = section_list(sections, service.section_ids, "sections")
+        spec = service.thesis(thesis)
+        baskets = list(spec.baskets)
+        pick = (
+            parse_name(basket, allowed=baskets, parameter="basket", what="basket")
+            if basket
+            else (
+                "tangible" if "tangible" in baskets else baskets[0] if baskets else ""
+            )
+        )
+        versus = (
+            parse_name(benchmark, allowed=baskets, parameter="benchmark", what="basket")
+            if benchmark
+            else ("tech" if "tech" in baskets else pick)
+        )
+        size = parse_window(window, default=63)
+        key = ("page", thesis, day, pick, versus, size, tuple(wanted or ()))
+
+        def render() -> bytes:
+            from rotation.web._explorer import explorer_html
+
+            ev = service.evaluation(thesis, day)
+            members = {
+                b: [m for m in spec.baskets[b].members if m in service.symbols]
+                for b in (pick, versus)
+                if b
+            }
+            explorer = explorer_html(
+                service.market(day).prices,
+                members.get(pick, []),
+                members.get(versus, []),
+                pick,
+                versus,
+                size,
+                day,
+            )
+            return _pages.render_page(
+                title=f"rotation dashboard — {ev.title}",
+                action="/",
+                thesis=thesis,
+                theses=list(service.theses()),
+                as_of=str(day.date()),
+                first=str(service.first_date.date()),
+                last=str(service.last_date.date()),
+                baskets=baskets,
+                basket=pick,
+                benchmark=versus,
+                window=size,
+                sections_param=sections or "",
+                headline=_headline(ev),
+                pillars=_pillar_rows(ev),
+                explorer=explorer,
+                sections=_section_blocks(service, wanted, thesis, day),
+            ).encode("utf-8")
+
+        return HTMLResponse(service.cached(key, render))
+
+    @app.get(
+        "/section/{section_id}", response_class=HTMLResponse, include_in_schema=False
+    )
+    def section_page(
+        section_id: Annotated[str, PathParam(max_length=32)],
+        thesis: ThesisName = DEFAULT_THESIS,
+        as_of: AsOf = None,
+        fragment: bool = False,
+    ) -> Response:
+        parse_name(
+            section_id,
+            allowed=service.section_ids,
+            parameter="section_id",
+            what="section",
+        )
+        day = as_of_of(as_of)
+        service.thesis_path(thesis)
+
+        def render() -> bytes:
+            blocks = _section_blocks(service, [section_id], thesis, day)
+            if fragment:
+                s = blocks[0]
+                return _pages.render_fragment(s).encode("utf-8")
+            return _pages.render_page(
+                title=f"rotation — {blocks[0]['title']}",
+                action=f"/section/{section_id}",
+                thesis=thesis,
+                theses=list(service.theses()),
+                as_of=str(day.date()),
+                first=str(service.first_date.date()),
+                last=str(service.last_date.date()),
+                baskets=[],
+                sections_param="",
+                headline=(),
+                pillars=None,
+                sections=blocks,
+            ).encode("utf-8")
+
+        return HTMLResponse(
+            service.cached(("section-page", section_id, thesis, day, fragment), render)
+        )
+
+
+def _section_blocks(
+    service: DashboardService, wanted: list[str] | None, thesis: str, day: pd.Timestamp
+) -> list[dict[str, Any]]:
+    from rotation.report.render import _blocks_html
+
+    out = []
+    for sid in service.section_ids:
+        if wanted is not None and sid not in wanted:
+            continue
+
+        def render(sid: str = sid) -> list[dict[str, Any]]:
+            report = service.report(thesis, day, [sid])
+            return _blocks_html(report)
+
+        out.extend(service.cached(("section-html", sid, thesis, day), render))
+    return out
+
+
+def _fmt(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:,.4g}"
+
+
+def _pillar_rows(ev: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.id,
+            "claim": p.claim,
+            "value_text": _fmt(p.value),
+            "rule": p.rule,
+            "status": p.status,
+            "since": None if p.since is None else str(p.since.date()),
+            "weight": f"{p.weight:g}",
+        }
+        for p in ev.pillars
+    ]
+
+
+def _headline(ev: Any) -> list[dict[str, str]]:
+    held = sum(p.status == "holds" for p in ev.pillars)
+    with_data = sum(p.status != "no_data" for p in ev.pillars)
+    live = [r.id for r in ev.risks if r.status == "triggered"]
+    return [
+        {
+            "label": "Thesis health",
+            "value": "–" if pd.isna(ev.health) else f"{ev.health:.0%}",
+            "note": "weighted share of pillars that hold",
+        },
+        {
+            "label": "Pillars holding",
+            "value": f"{held} of {with_data}",
+            "note": f"{len(ev.no_data)} without data",
+        },
+        {
+            "label": "Risks triggered",
+            "value": str(len(live)),
+            "note": ", ".join(live) or "none",
+        },
+    ]
