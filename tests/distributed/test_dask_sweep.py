@@ -27,7 +27,7 @@ def prices() -> pd.DataFrame:
 
 
 def test_local_cluster_identical(prices: pd.DataFrame) -> None:
-    from distributed import Client, LocalCluster
+    from distributed import Client, Future, LocalCluster
 
     expected = sweep(prices, GRID, keep_returns=True)
     with (
@@ -36,12 +36,27 @@ def test_local_cluster_identical(prices: pd.DataFrame) -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        scatters: list[dict] = []
+        submitted: list[tuple] = []
+        scatter, submit = client.scatter, client.submit
+
+        def spy_scatter(data, **kwargs):
+            scatters.append(kwargs)
+            return scatter(data, **kwargs)
+
+        def spy_submit(func, *args, **kwargs):
+            submitted.append(args)
+            return submit(func, *args, **kwargs)
+
+        client.scatter = spy_scatter  # type: ignore[method-assign]
+        client.submit = spy_submit  # type: ignore[method-assign]
         got = run_sweep(GRID, prices, cluster=client, keep_returns=True)
         assert len(client.scheduler_info()["workers"]) == 2
-        # the inputs were scattered once: one copy of SweepInputs per worker
-        who_has = client.who_has()
-        scattered = [k for k in who_has if "SweepInputs" in str(k)]
-        assert len(scattered) == 1
+    # the inputs are scattered once to every worker; tasks carry a reference
+    assert len(scatters) == 1 and scatters[0].get("broadcast") is True
+    assert len(submitted) > 1
+    assert all(isinstance(args[0], Future) for args in submitted)
+    assert sum(len(args[1]) for args in submitted) == len(GRID.pairs)
     pd.testing.assert_frame_equal(got.metrics, expected.metrics, check_exact=True)
     pd.testing.assert_frame_equal(got.returns, expected.returns, check_exact=True)
 
