@@ -664,6 +664,44 @@ def risk(
     )
 
 
+@app.command()
+def regimes(
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    refit: Annotated[str, typer.Option(help="Refit frequency: W, M, Q or Y.")] = "Q",
+) -> None:
+    """Rotation regime as known on a date: filtered probability, score, episodes."""
+    import warnings
+
+    from rotation.regimes import (
+        MarkovRegimes,
+        RegimeConvergenceWarning,
+        basket_spread_returns,
+        regime_episodes,
+        rotation_components,
+        rotation_score,
+    )
+    from rotation.report.sections.regimes import MIN_EPISODE_SESSIONS, MODEL_PARAMS
+
+    _, market = _thesis_and_market(store, None, as_of)
+    spread = basket_spread_returns(market.prices, ("XLI", "XLB", "XLE"), ("XLK",))
+    with _progress() as progress, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RegimeConvergenceWarning)
+        progress.add_task("fitting Markov regimes on expanding windows", total=None)
+        model = MarkovRegimes(**{**MODEL_PARAMS, "refit": refit}).fit(spread)
+        score = rotation_score(rotation_components(market))
+    current = model.result_.current
+    probs = ", ".join(f"{k} {v:.2f}" for k, v in current["probabilities"].items())
+    console.print(
+        f"as of [bold]{current['date']}[/]: most likely regime "
+        f"[bold]{current['regime']}[/] ({probs}); composite rotation score "
+        f"{score.current['score']:+.2f}; {len(model.fits_)} refits, "
+        f"{len(caught)} convergence warnings (last good fit kept)"
+    )
+    episodes = regime_episodes(model.regime_, spread, min_length=MIN_EPISODE_SESSIONS)
+    console.print(_frame_table(episodes.tail(15), "regime episodes (latest 15)"))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Run the CLI."""
     app()
