@@ -229,6 +229,20 @@ class TestNoLookAhead:
         lookahead.prefix(fn, returns, cuts)
         lookahead.perturb(fn, returns, cuts)
 
+    def test_streaming_equals_batch(self, market):
+        # one new session at a time, keeping only the latest value
+        returns = simple_returns(
+            market.prices[AI_LARGE].loc["2025-06":], skip_empty_rows=True
+        ).dropna(how="all")
+        batch = rolling_average_correlation(returns, 63)
+        streamed = [
+            rolling_average_correlation(returns.iloc[: t + 1], 63).iloc[-1]
+            for t in range(60, len(returns), 7)
+        ]
+        np.testing.assert_allclose(
+            streamed, batch.iloc[60::7].to_numpy(), rtol=0, atol=0
+        )
+
 
 class TestErrors:
     def test_window_too_small(self):
