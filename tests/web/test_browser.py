@@ -81,3 +81,23 @@ class TestDashboard:
             text = browser.page.locator("#error-message").inner_text()
             assert "as_of must lie between" in text
             assert "Traceback" not in browser.page.content()
+
+    @pytest.mark.slow
+    def test_full_dashboard_draws_every_section(self, server, tmp_path):
+        with Browser(tmp_path / "profile") as browser:
+            page = browser.page
+            page.goto(f"{server.url}/?as_of={AS_OF_A}", timeout=300_000)
+            ids = page.evaluate(
+                "() => Array.from(document.querySelectorAll('main section')).map(s => s.id)"
+            )
+            assert ids[:2] == ["pillars", "basket-explorer"]
+            assert set(ids[2:]) == set(server.app.state.service.section_ids)
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                ".every(d => d.querySelector('svg.main-svg'))",
+                timeout=120_000,
+            )
+            assert browser.rendered_charts() >= 10
+            browser.screenshot("dashboard_full.png")
+            assert browser.console_errors == []
+            assert browser.external_requests == []
