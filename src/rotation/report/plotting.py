@@ -31,7 +31,11 @@ def base_layout(title: str, yaxis: str, *, xaxis: str = "") -> dict[str, Any]:
 
 
 def weekly(frame: pd.DataFrame | pd.Series) -> Any:
-    """Last value of each week: keeps long daily charts light."""
+    """Last row of each week, labelled by its own session (never a later date).
+
+    Keeps long daily charts light. ``resample("W-FRI")`` would label a week in
+    progress with the coming Friday, a date the report does not know yet.
+    """
     if len(frame) < 600:
         return frame
-    return frame.resample("W-FRI").last()
+    return frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
