@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -39,8 +38,6 @@ from rotation.web._params import (
 from rotation.web._service import DEFAULT_THESIS, DashboardService
 
 __all__ = ["AsOf", "ThesisName", "Window", "as_of_for", "register_api", "section_list"]
-
-log = logging.getLogger("rotation.web")
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _ERRORS: dict[int | str, dict[str, Any]] = {
