@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from web_support import AS_OF_A, AS_OF_B
 
 from rotation.data.store import open_store
 from rotation.thesis import evaluate, load_thesis
 from rotation.thesis_files import default_thesis_text
 from rotation.web import create_app, serve
+
+from .web_support import AS_OF_A, AS_OF_B
 
 
 @pytest.fixture(scope="module")

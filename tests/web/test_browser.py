@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from web_support import AS_OF_A, AS_OF_B, Browser, chromium_available
+
+from .web_support import AS_OF_A, AS_OF_B, Browser, chromium_available
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,6 +60,33 @@ class TestDashboard:
             browser.screenshot("dashboard_as_of_b.png")
             assert browser.console_errors == []
             assert browser.external_requests == []
+
+    def test_choosing_thesis_basket_and_window(self, server, tmp_path):
+        with Browser(tmp_path / "profile") as browser:
+            page = browser.page
+            page.goto(
+                f"{server.url}/?as_of={AS_OF_A}&sections=coverage", timeout=120_000
+            )
+            page.select_option("#thesis", "my_view")
+            page.select_option("#basket", "ai_large")
+            page.select_option("#benchmark", "tangible")
+            page.fill("#window", "126")
+            with page.expect_navigation(timeout=120_000):
+                page.click("form#controls button[type=submit]")
+            for part in (
+                "thesis=my_view",
+                "basket=ai_large",
+                "benchmark=tangible",
+                "window=126",
+                f"as_of={AS_OF_A}",
+            ):
+                assert part in page.url
+            heading = page.locator("#basket-explorer h2").inner_text()
+            assert heading == "Basket explorer: ai_large versus tangible"
+            page.wait_for_selector("#basket-explorer svg.main-svg", timeout=60_000)
+            assert "thesis my_view" in page.locator("header .meta").inner_text()
+            browser.screenshot("dashboard_explorer.png")
+            assert browser.console_errors == []
 
     def test_section_page_draws_its_charts(self, server, tmp_path):
         with Browser(tmp_path / "profile") as browser:
