@@ -109,9 +109,14 @@ class TestPointInTime:
             "meeting_date"
         ].max() == pd.Timestamp("2026-06-17")
 
-    def test_market_data_as_of_hides_later_data(self, loaded_store):
+    def test_market_data_as_of_hides_later_data(self, loaded_store, market):
         md = loaded_store.market_data("2024-01-02")
         assert md.prices.index.max() == pd.Timestamp("2024-01-02")
+        # GEV listed in 2024-04: its column is there, empty, as in the bundled view.
+        assert md.prices["GEV"].isna().all()
+        truncated = market.truncate("2024-01-02")
+        pd.testing.assert_frame_equal(md.prices[truncated.prices.columns], truncated.prices,
+                                      check_freq=False, check_names=False)
         assert all(
             (f["known_from"] <= pd.Timestamp("2024-01-02")).all()
             for f in md.series.values()

@@ -707,7 +707,11 @@ class Store:
             raise UnknownSymbolError(
                 "the store is empty; run `rotation data update` first"
             )
-        prices = self.prices(symbols, end=cut)
+        # Every stored symbol keeps its column (NaN before it lists), so a basket
+        # member that has not listed yet is absent, not unknown.
+        prices = self.prices(symbols, end=cut).reindex(
+            columns=list(symbols) if symbols is not None else self.symbols()
+        )
         frame = self._series_frame(None, cut)
         series = {
             str(sid): grp.set_index("date")[["value", "known_from"]]
