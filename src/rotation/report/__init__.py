@@ -1,0 +1,1 @@
+"""Report shell: sections, context, HTML/JSON/Markdown rendering."""

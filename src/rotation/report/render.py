@@ -22,7 +22,14 @@ from plotly.offline import get_plotlyjs
 from rotation.report.builder import Report
 from rotation.report.model import FigureBlock, TableBlock, TextBlock
 
-__all__ = ["render_html", "render_json", "render_markdown", "to_jsonable"]
+__all__ = [
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_sections",
+    "report_css",
+    "to_jsonable",
+]
 
 
 @cache
@@ -75,7 +82,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _blocks_html(report: Report) -> list[dict[str, Any]]:
+@cache
+def report_css() -> str:
+    """Return the report's stylesheet (light and dark), shared with the dashboard."""
+    env = _env()
+    assert env.loader is not None
+    return env.loader.get_source(env, "report.css")[0]
+
+
+def render_sections(report: Report) -> list[dict[str, Any]]:
+    """Render each section to escaped HTML: ``id``, ``title``, ``html``, ``failed``."""
     out = []
     for section in report.sections:
         parts: list[Markup] = []
@@ -140,7 +156,8 @@ def render_html(report: Report, *, title: str = "rotation report") -> str:
         .render(
             title=title,
             as_of=str(ctx.as_of.date()),
-            sections=_blocks_html(report),
+            sections=render_sections(report),
+            css=Markup(report_css()),
             failures=report.failures,
             plotly_js=Markup(get_plotlyjs()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

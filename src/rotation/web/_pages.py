@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
-__all__ = ["error_page", "render_fragment", "render_page", "report_css"]
+from rotation.report.render import report_css
 
-_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+__all__ = ["error_page", "render_fragment", "render_page"]
+
 
 _EXTRA_CSS = """
 form.controls { display:flex; flex-wrap:wrap; gap:10px 16px; align-items:end; margin:10px 0 4px; }
@@ -94,18 +94,6 @@ _ERROR = """<!doctype html>
 @cache
 def _env() -> Environment:
     return Environment(autoescape=select_autoescape(default_for_string=True))
-
-
-@cache
-def report_css() -> str:
-    """Return the report template's stylesheet, so the dashboard looks like the report."""
-    from rotation.report.render import _env as report_env
-
-    env = report_env()
-    assert env.loader is not None
-    source = env.loader.get_source(env, "report.html.j2")[0]
-    match = _STYLE.search(source)
-    return match.group(1) if match else ""
 
 
 def render_page(**fields: Any) -> str:

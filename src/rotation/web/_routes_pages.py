@@ -156,7 +156,7 @@ def register_pages(app: FastAPI, service: DashboardService) -> None:
 def _section_blocks(
     service: DashboardService, wanted: list[str] | None, thesis: str, day: pd.Timestamp
 ) -> list[dict[str, Any]]:
-    from rotation.report.render import _blocks_html
+    from rotation.report.render import render_sections
 
     out = []
     for sid in service.section_ids:
@@ -165,7 +165,7 @@ def _section_blocks(
 
         def render(sid: str = sid) -> list[dict[str, Any]]:
             report = service.report(thesis, day, [sid])
-            return _blocks_html(report)
+            return render_sections(report)
 
         out.extend(service.cached(("section-html", sid, thesis, day), render))
     return out
