@@ -156,7 +156,13 @@ def report(
     from rotation.data.ingest import ensure_bundled
     from rotation.report.builder import build_report
     from rotation.report.context import make_context
-    from rotation.report.render import render_html, render_json, render_markdown
+    from rotation.report.render import (
+        render_html,
+        render_json,
+        render_markdown,
+        to_jsonable,
+    )
+    from rotation.report.summary import tiles
 
     start = time.perf_counter()
     try:
@@ -171,9 +177,15 @@ def report(
             )
             progress.update(task, completed=3)
             progress.update(task, description="preparing point-in-time data")
-            ctx = make_context(
-                st, as_of=as_of, thesis_path=thesis, options={"store": st}
-            )
+            thesis_key = str(thesis.resolve()) if thesis else "great_rotation_2026"
+            previous = st.previous_report(thesis_key, as_of=as_of)
+            options: dict[str, Any] = {"store": st}
+            if previous is not None:
+                options["previous_report"] = {
+                    "as_of": previous["as_of"],
+                    "headline": previous["payload"],
+                }
+            ctx = make_context(st, as_of=as_of, thesis_path=thesis, options=options)
             cut = ctx.as_of
             from rotation.report.builder import SECTIONS
 
@@ -194,12 +206,20 @@ def report(
         "thesis": str(thesis) if thesis else "great_rotation_2026 (default)",
         "bundled_loaded_now": loaded,
     }
+    summary = next((sec for sec in built.sections if sec.id == "summary"), None)
+    headline_now = summary.data["headline"] if summary is not None else None
+    previous_headline = (ctx.options.get("previous_report") or {}).get("headline")
+    headline_tiles = tiles(headline_now, previous_headline) if headline_now else []
     written = []
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt is Format.html:
         html_path, json_path = out.with_suffix(".html"), out.with_suffix(".json")
         html_path.write_text(
-            render_html(built, title="rotation — the Great 2026 Rotation, checked"),
+            render_html(
+                built,
+                title="rotation — the Great 2026 Rotation, checked",
+                headline=headline_tiles,
+            ),
             encoding="utf-8",
         )
         json_path.write_text(render_json(built, meta=meta), encoding="utf-8")
@@ -228,6 +248,8 @@ def report(
     for path in written:
         console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
     console.print(f"done in {time.perf_counter() - start:.1f} s")
+    if headline_now and not built.failures:
+        st.record_report(cut, thesis_key, json.dumps(to_jsonable(headline_now)))
     if open_browser and written:
         webbrowser.open(written[0].resolve().as_uri())
     if built.failures:
@@ -256,7 +278,10 @@ def data_show(
     tail: Annotated[int, typer.Option(help="Rows to show.")] = 15,
 ) -> None:
     """Show the latest values of one symbol or series."""
+    from rotation.data.ingest import ensure_bundled
+
     st = _open(store)
+    ensure_bundled(st)
     try:
         if symbol in st.symbols():
             frame = pd.DataFrame(
@@ -511,7 +536,8 @@ def thesis_history(
     if out is not None:
         hist.to_frame().to_csv(out)
         console.print(f"wrote [bold]{out}[/] ({len(hist.health):,} days)")
-    yearly = hist.health.dropna().groupby(hist.health.dropna().index.year).mean()
+    health = hist.health.dropna()
+    yearly = health.groupby(pd.DatetimeIndex(health.index).year).mean()
     frame = yearly.rename("mean health").to_frame().reset_index(names="year")
     console.print(_frame_table(frame.tail(30), "health by year (mean of daily scores)"))
 

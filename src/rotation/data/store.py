@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -788,13 +789,30 @@ class Store:
                 [pd.Timestamp(as_of).date(), thesis, payload],
             )
 
-    def previous_report(self, thesis: str) -> dict[str, Any] | None:
-        """Return the most recent recorded report of ``thesis`` (as_of, run_at, payload)."""
-        frame = self._query(
-            "SELECT * FROM report_runs WHERE thesis = ? ORDER BY run_at DESC LIMIT 1",
-            [thesis],
+    def previous_report(
+        self, thesis: str, *, as_of: Any = None
+    ) -> dict[str, Any] | None:
+        """Return the latest recorded report of ``thesis`` dated on or before ``as_of``.
+
+        Returns a mapping with ``run_at``, ``as_of`` and the decoded ``payload``,
+        or None if there is none.
+        """
+        cut = (
+            pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
         )
-        return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
+        frame = self._query(
+            "SELECT run_at, as_of, payload FROM report_runs WHERE thesis = ? AND as_of <= ? "
+            "ORDER BY run_at DESC LIMIT 1",
+            [thesis, cut],
+        )
+        if frame.empty:
+            return None
+        row = frame.iloc[0]
+        return {
+            "run_at": str(row["run_at"]),
+            "as_of": str(pd.Timestamp(row["as_of"]).date()),
+            "payload": json.loads(str(row["payload"])),
+        }
 
 
 def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,19 +16,19 @@ __all__ = ["SECTIONS", "Report", "SectionFailure", "build_report"]
 #: sections here; each is a function of the context only.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("thesis", "rotation.report.sections.thesis:build_thesis_section"),
+    ("rrg", "rotation.report.sections.indicators:build_rrg_section"),
+    ("spreads", "rotation.report.sections.indicators:build_spreads_section"),
     (
         "ai_correlation",
         "rotation.report.sections.indicators:build_ai_correlation_section",
     ),
-    ("rrg", "rotation.report.sections.indicators:build_rrg_section"),
-    ("spreads", "rotation.report.sections.indicators:build_spreads_section"),
     ("copper", "rotation.report.sections.indicators:build_copper_section"),
     ("rates", "rotation.report.sections.indicators:build_rates_section"),
+    ("fed", "rotation.report.sections.data:build_fed_section"),
     ("regimes", "rotation.report.sections.regimes:build_regimes_section"),
     ("backtest", "rotation.report.sections.backtest:build_backtest_section"),
     ("risk", "rotation.report.sections.risk:build_risk_section"),
     ("prices", "rotation.report.sections.data:build_price_panels_section"),
-    ("fed", "rotation.report.sections.data:build_fed_section"),
     ("coverage", "rotation.report.sections.data:build_coverage_section"),
 )
 
@@ -66,6 +66,7 @@ def build_report(
     sections: Sequence[tuple[str, str]] = SECTIONS,
     only: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    summary: bool = True,
 ) -> Report:
     """Build every section; a failing section becomes a visible error block.
 
@@ -77,6 +78,9 @@ def build_report(
         Build only these section ids.
     progress : callable, optional
         Called with each section id before it is built.
+    summary : bool, default True
+        Put the summary (headline numbers, plain-language bullets, what changed
+        since ``context.options["previous_report"]``) first.
     """
     built, failures, timings = [], [], {}
     for section_id, target in sections:
@@ -107,6 +111,17 @@ def build_report(
             )
         timings[section_id] = time.perf_counter() - start
         built.append(section)
+    if summary:
+        from rotation.report.summary import summary_section
+
+        previous = context.options.get("previous_report") or {}
+        first, _ = summary_section(
+            {section.id: section.data for section in built},
+            previous=previous.get("headline"),
+            previous_as_of=previous.get("as_of"),
+        )
+        built.insert(0, first)
+        timings.setdefault("summary", 0.0)
     return Report(
         context=context,
         sections=tuple(built),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -147,8 +148,13 @@ def render_sections(report: Report) -> list[dict[str, Any]]:
     return out
 
 
-def render_html(report: Report, *, title: str = "rotation report") -> str:
-    """Render the report as one self-contained HTML page."""
+def render_html(
+    report: Report, *, title: str = "rotation report", headline: Sequence[Any] = ()
+) -> str:
+    """Render the report as one self-contained HTML page.
+
+    ``headline`` holds the tiles shown under the title (label, value, note).
+    """
     ctx = report.context
     return (
         _env()
@@ -161,7 +167,7 @@ def render_html(report: Report, *, title: str = "rotation report") -> str:
             failures=report.failures,
             plotly_js=Markup(get_plotlyjs()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            headline=ctx.options.get("headline", ()),
+            headline=headline,
         )
     )
 

@@ -56,7 +56,7 @@ def _get(data: Mapping[str, Any], *path: Any) -> Any:
 def headline_metrics(sections: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Pull the headline numbers (with their dates) out of the sections' data."""
     thesis = sections.get("thesis", {})
-    copper = next(
+    copper: Mapping[str, Any] = next(
         (
             row
             for row in _get(sections, "copper", "latest") or []
