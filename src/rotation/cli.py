@@ -914,6 +914,56 @@ def sweep(
         console.print("deflated Sharpe ratio: rerun with --keep-returns")
 
 
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    thesis_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of thesis YAML files the dashboard may offer."),
+    ] = None,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-writes", help="Enable ingest/update endpoints (needs --token)."
+        ),
+    ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="ROTATION_TOKEN", help="Token for write endpoints."),
+    ] = None,
+) -> None:
+    """Run the live dashboard and JSON API (read-only unless --allow-writes)."""
+    try:
+        from rotation.web import serve as run_server
+    except ImportError as exc:
+        _fail(
+            RotationError(
+                f"the dashboard needs the [web] extra: pip install 'rotation[web]' ({exc})"
+            )
+        )
+        return
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        err.print(
+            f"[yellow]warning:[/] binding to {host}: the dashboard is reachable from other hosts"
+        )
+    console.print(f"dashboard on http://{host}:{port}/  (API schema: /openapi.json)")
+    try:
+        run_server(
+            host,
+            port,
+            store_path=store,
+            thesis_dir=thesis_dir,
+            allow_writes=allow_writes,
+            token=token,
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(exc)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Run the CLI."""
     app()

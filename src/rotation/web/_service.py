@@ -241,7 +241,9 @@ class DashboardService:
 
         def build() -> BuiltSection:
             report = build_report(
-                self.context(name, as_of), sections=[(section_id, target)]
+                self.context(name, as_of),
+                sections=[(section_id, target)],
+                summary=False,  # one section at a time: the page draws its own headline
             )
             failure = report.failures[0] if report.failures else None
             return BuiltSection(report.sections[0], failure, report.timings[section_id])
