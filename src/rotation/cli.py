@@ -194,6 +194,7 @@ def report(
             built = build_report(
                 ctx,
                 sections=wanted,
+                summary=not only,  # a summary of some sections would mislead
                 progress=lambda sid: progress.update(
                     task, description=f"section {sid}", advance=1
                 ),

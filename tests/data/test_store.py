@@ -115,8 +115,12 @@ class TestPointInTime:
         # GEV listed in 2024-04: its column is there, empty, as in the bundled view.
         assert md.prices["GEV"].isna().all()
         truncated = market.truncate("2024-01-02")
-        pd.testing.assert_frame_equal(md.prices[truncated.prices.columns], truncated.prices,
-                                      check_freq=False, check_names=False)
+        pd.testing.assert_frame_equal(
+            md.prices[truncated.prices.columns],
+            truncated.prices,
+            check_freq=False,
+            check_names=False,
+        )
         assert all(
             (f["known_from"] <= pd.Timestamp("2024-01-02")).all()
             for f in md.series.values()

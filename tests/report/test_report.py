@@ -36,12 +36,22 @@ class TestFullReport:
         assert payload["meta"]["failures"] == []
         ids = list(payload["sections"])
         assert ids[0] == "summary" and ids[1] == "thesis" and ids[-1] == "coverage"
-        assert {"rrg", "spreads", "ai_correlation", "copper", "rates", "regimes",
-                "backtest", "risk"} <= set(ids)
+        assert {
+            "rrg",
+            "spreads",
+            "ai_correlation",
+            "copper",
+            "rates",
+            "regimes",
+            "backtest",
+            "risk",
+        } <= set(ids)
 
     def test_summary_bullets_carry_figures_and_dates(self, full_report):
         _, out = full_report
-        summary = json.loads(out.with_suffix(".json").read_text())["sections"]["summary"]
+        summary = json.loads(out.with_suffix(".json").read_text())["sections"][
+            "summary"
+        ]
         assert 5 <= len(summary["bullets"]) <= 8
         for bullet in summary["bullets"]:
             assert re.search(r"\d", bullet) and "2026-" in bullet, bullet
@@ -52,27 +62,53 @@ class TestFullReport:
         head = sections["summary"]["headline"]
         assert head["health"] == pytest.approx(sections["thesis"]["health"], abs=1e-12)
         assert head["ai_correlation"] == pytest.approx(
-            sections["ai_correlation"]["latest"]["avg_corr"], abs=1e-12)
+            sections["ai_correlation"]["latest"]["avg_corr"], abs=1e-12
+        )
 
     def test_second_run_shows_what_changed(self, store_path, tmp_path, full_report):
         out = tmp_path / "again.html"
-        result = runner.invoke(app, ["report", "--store", store_path, "--out", str(out),
-                                     "--as-of", "2026-07-01"])
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "--store",
+                store_path,
+                "--out",
+                str(out),
+                "--as-of",
+                "2026-07-01",
+            ],
+        )
         assert result.exit_code == 0, result.output
         later = tmp_path / "later.html"
         runner.invoke(app, ["report", "--store", store_path, "--out", str(later)])
-        summary = json.loads(later.with_suffix(".json").read_text())["sections"]["summary"]
+        summary = json.loads(later.with_suffix(".json").read_text())["sections"][
+            "summary"
+        ]
         assert summary["previous"]["as_of"] == "2026-07-01"
         html = later.read_text()
-        assert "previous (2026-07-01)" in html and ("▲" in html or "▼" in html or "→" in html)
+        assert "previous (2026-07-01)" in html and (
+            "▲" in html or "▼" in html or "→" in html
+        )
 
 
 class TestSummaryUnit:
     def test_tiles_arrows(self):
-        now = {"health": 0.6, "ai_correlation": 0.3, "regime_probability": 0.5,
-               "copper_momentum_3m": 2.0, "dots_terminal": 3.375, "regime": "rotation"}
-        before = {"health": 0.7, "ai_correlation": 0.3, "regime_probability": 0.4,
-                  "copper_momentum_3m": 2.0, "dots_terminal": 3.5}
+        now = {
+            "health": 0.6,
+            "ai_correlation": 0.3,
+            "regime_probability": 0.5,
+            "copper_momentum_3m": 2.0,
+            "dots_terminal": 3.375,
+            "regime": "rotation",
+        }
+        before = {
+            "health": 0.7,
+            "ai_correlation": 0.3,
+            "regime_probability": 0.4,
+            "copper_momentum_3m": 2.0,
+            "dots_terminal": 3.5,
+        }
         notes = {t.label.split(" (")[0]: t.note for t in tiles(now, before)}
         assert notes["Thesis health"].startswith("▼")
         assert notes["Rotation-regime probability"].startswith("▲")
@@ -90,26 +126,55 @@ class TestEscaping:
         text = text.replace("title: The Great 2026 Rotation", f"title: '{HOSTILE}'", 1)
         text = text.replace(
             "claim: Capital rotates from technology into Industrials, Materials and Energy.",
-            f"claim: '{HOSTILE}'", 1)
+            f"claim: '{HOSTILE}'",
+            1,
+        )
         assert HOSTILE in text
         path = tmp_path / "hostile.yaml"
         path.write_text(text)
         out = tmp_path / "hostile.html"
-        result = runner.invoke(app, ["report", "--store", store_path, "--out", str(out),
-                                     "--thesis", str(path), "--only", "thesis"])
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "--store",
+                store_path,
+                "--out",
+                str(out),
+                "--thesis",
+                str(path),
+                "--only",
+                "thesis",
+            ],
+        )
         assert result.exit_code == 0, result.output
         html = out.read_text()
         assert HOSTILE not in html
         assert "&lt;script&gt;alert(" in html and "onerror=alert(1)&gt;" in html
         # The only scripts are plotly's bundle, the figures and our dark-mode snippet.
-        assert "alert(" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
-                                       ).replace("&lt;", "")
+        assert "alert(" not in "".join(
+            re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+        ).replace("&lt;", "")
 
 
 def test_markdown_format(store_path, tmp_path):
     out = tmp_path / "report.md"
-    result = runner.invoke(app, ["report", "--store", store_path, "--out", str(out),
-                                 "--format", "md", "--only", "rates", "--only", "coverage"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--store",
+            store_path,
+            "--out",
+            str(out),
+            "--format",
+            "md",
+            "--only",
+            "rates",
+            "--only",
+            "coverage",
+        ],
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("# rotation report") and "| kind | id |" in text
