@@ -139,3 +139,26 @@ class TestGrid:
         grid = SweepGrid(lookback=(20,), top_k=(1,), universe=("A", "XLK"))
         with pytest.raises(ValueError, match="universe"):
             sweep(prices, grid)
+
+
+def test_serial_and_parallel_kernels_agree():
+    from rotation.backtest._kernels import _sweep_momentum, _sweep_momentum_serial
+
+    rng = np.random.default_rng(7)
+    prices = 100 * np.cumprod(1 + rng.normal(0, 0.01, size=(400, 6)), axis=0)
+    cash = np.cumprod(np.full(400, 1.0001))
+    decide = np.zeros(400, dtype=np.bool_)
+    decide[::21] = True
+    args = (
+        prices,
+        cash,
+        decide,
+        np.array([20, 60]),
+        np.array([0, 5]),
+        np.array([1, 2, 3]),
+        np.array([0.0, 0.001]),
+        252.0,
+        True,
+    )
+    for a, b in zip(_sweep_momentum(*args), _sweep_momentum_serial(*args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)

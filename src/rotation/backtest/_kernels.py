@@ -412,3 +412,6 @@ def _sweep_momentum_py(
 
 
 _sweep_momentum = njit(cache=True, parallel=True)(_sweep_momentum_py)
+# The same kernel compiled without threads: compiling the parallel version costs
+# ~8 s on a cold cache, which small sweeps (the report's) never win back.
+_sweep_momentum_serial = njit(cache=True)(_sweep_momentum_py)

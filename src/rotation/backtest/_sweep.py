@@ -13,7 +13,11 @@ from rotation import measures
 from rotation.backtest._calendar import rebalance_mask
 from rotation.backtest._engine import cash_array, validate_prices
 from rotation.backtest._grid import SweepGrid
-from rotation.backtest._kernels import SWEEP_METRICS, _sweep_momentum
+from rotation.backtest._kernels import (
+    SWEEP_METRICS,
+    _sweep_momentum,
+    _sweep_momentum_serial,
+)
 
 __all__ = [
     "SweepInputs",
@@ -93,6 +97,11 @@ def prepare_sweep(
     )
 
 
+#: Sweeps with fewer variants run the serial kernel (identical results): the
+#: threaded one only pays for its compile time on large grids.
+PARALLEL_MIN_VARIANTS = 2_000
+
+
 def sweep_chunk(
     inputs: SweepInputs,
     pairs: Sequence[tuple[int, int]],
@@ -122,7 +131,13 @@ def sweep_chunk(
     """
     lookbacks = np.array([p[0] for p in pairs], dtype=np.int64)
     skips = np.array([p[1] for p in pairs], dtype=np.int64)
-    return _sweep_momentum(
+    n_variants = len(pairs) * len(top_k) * len(cost_bps)
+    kernel = (
+        _sweep_momentum
+        if n_variants >= PARALLEL_MIN_VARIANTS
+        else _sweep_momentum_serial
+    )
+    return kernel(
         inputs.prices,
         inputs.cash_index,
         inputs.decide,
