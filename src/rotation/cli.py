@@ -29,6 +29,7 @@ from rich.table import Table
 
 from rotation.data.store import PriceField
 from rotation.exceptions import RotationError, ValidationError
+from rotation.universe import SECTOR_SPDRS
 
 PRICE_FIELDS: tuple[PriceField, ...] = (
     "open",
@@ -727,21 +728,6 @@ def regimes(
     )
     episodes = regime_episodes(model.regime_, spread, min_length=MIN_EPISODE_SESSIONS)
     console.print(_frame_table(episodes.tail(15), "regime episodes (latest 15)"))
-
-
-SECTOR_SPDRS = (
-    "XLK",
-    "XLI",
-    "XLB",
-    "XLE",
-    "XLF",
-    "XLV",
-    "XLY",
-    "XLP",
-    "XLU",
-    "XLRE",
-    "XLC",
-)
 
 
 class Strategy(StrEnum):

@@ -25,6 +25,7 @@ def regime_probability_series(
     window: Literal["expanding"] | int = "expanding",
     min_observations: int = 52,
     sampling_interval: int = 5,
+    model: MarkovRegimes | None = None,
 ) -> pd.Series:
     """Compute the filtered probability of one regime on every session.
 
@@ -51,6 +52,10 @@ def regime_probability_series(
         Named ``"regime_prob:<label>"``, indexed by ``market.sessions``: the
         probability known at each session's close.
 
+    model : MarkovRegimes, optional
+        An already fitted model on this market's spread (the report fits one
+        and shares it); the fitting parameters above are then ignored.
+
     Notes
     -----
     Sessions on which the spread's legs do not trade carry the last known
@@ -59,14 +64,15 @@ def regime_probability_series(
 
     NaN handling: see :class:`MarkovRegimes`.
     """
-    spread = basket_spread_returns(market.prices, long, short)
-    model = MarkovRegimes(
-        n_regimes,
-        refit=refit,
-        window=window,
-        min_observations=min_observations,
-        sampling_interval=sampling_interval,
-    ).fit(spread)
+    if model is None:
+        spread = basket_spread_returns(market.prices, long, short)
+        model = MarkovRegimes(
+            n_regimes,
+            refit=refit,
+            window=window,
+            min_observations=min_observations,
+            sampling_interval=sampling_interval,
+        ).fit(spread)
     if label not in model.labels_:
         raise ValueError(
             f"label must be one of {list(model.labels_)} for n_regimes={n_regimes} "

@@ -9,6 +9,7 @@ import pandas as pd
 
 from rotation.indicators import rolling_average_correlation
 from rotation.market import MarketData
+from rotation.universe import AI_LARGE, TANGIBLE, TECH
 
 __all__ = [
     "AI_LARGE",
@@ -20,12 +21,6 @@ __all__ = [
     "rotation_components",
 ]
 
-#: The "tangible value" leg: industrials, materials, energy sector SPDRs.
-TANGIBLE: tuple[str, ...] = ("XLI", "XLB", "XLE")
-#: The incumbent leg: the technology sector SPDR.
-TECH: tuple[str, ...] = ("XLK",)
-#: Large AI stocks whose average pairwise correlation the thesis watches.
-AI_LARGE: tuple[str, ...] = ("NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL")
 
 _FF_TANGIBLE = ("FF_IND_MANUF", "FF_IND_ENRGY", "FF_IND_OTHER")
 _FF_TECH = ("FF_IND_HITEC",)

@@ -39,19 +39,32 @@ def make_context(
         )
     market = store.market_data(cut)
     extra: dict[str, pd.Series] = {}
+    shared: dict[str, Any] = {}
     try:
-        from rotation.regimes import regime_probability_series
+        from rotation.regimes import (
+            MarkovRegimes,
+            basket_spread_returns,
+            regime_probability_series,
+        )
+        from rotation.report.sections.regimes import MODEL_PARAMS
+        from rotation.universe import TANGIBLE, TECH
 
         with warnings.catch_warnings():
             # A failed refit keeps the last good fit and is reported by the
             # regimes section; it must not stop the report.
             warnings.simplefilter("ignore", RotationWarning)
-            extra["regime_prob:rotation"] = regime_probability_series(market)
+            spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
+            model = MarkovRegimes(**MODEL_PARAMS).fit(spread)
+            extra["regime_prob:rotation"] = regime_probability_series(
+                market, model=model
+            )
+            shared["regime_model"] = model
     except (ValueError, RotationError):
         pass  # too little history at this as-of date: the pillar shows "no data"
     merged: dict[str, Any] = {
         "thesis_path": str(thesis_path) if thesis_path else None,
         "thesis_extra": extra,
+        **shared,
         **dict(options or {}),
     }
     return ReportContext(

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from rotation.universe import SECTOR_SPDRS
 from rotation.web import _compute
 from rotation.web._errors import ApiError, NotAvailableError
 from rotation.web._models import (
@@ -463,19 +464,7 @@ def register_api(
             tech = [m for m in baskets["tech"].members if m in service.symbols]
             default = tuple(tangible + tech)
         else:
-            default = (
-                "XLK",
-                "XLI",
-                "XLB",
-                "XLE",
-                "XLF",
-                "XLV",
-                "XLY",
-                "XLP",
-                "XLU",
-                "XLRE",
-                "XLC",
-            )
+            default = SECTOR_SPDRS
         names = parse_symbols(
             symbols,
             allowed=service.symbols,

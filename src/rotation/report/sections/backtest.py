@@ -38,12 +38,11 @@ from rotation.report.model import (
     TextBlock,
 )
 from rotation.report.plotting import base_layout, weekly
+from rotation.universe import SECTOR_SPDRS, TANGIBLE, TECH
 
 __all__ = ["REPORT_GRID", "build_backtest_section"]
 
-SECTORS = ("XLK", "XLI", "XLB", "XLE", "XLF", "XLV", "XLY", "XLP", "XLU", "XLRE", "XLC")
-TANGIBLE = ("XLI", "XLB", "XLE")
-TECH = ("XLK",)
+SECTORS = SECTOR_SPDRS
 #: The report's sweep: 24 lookbacks x 10 top-k x 2 skips at 10 bps = 480 variants.
 REPORT_GRID = SweepGrid(
     lookback=tuple(range(20, 251, 10)),

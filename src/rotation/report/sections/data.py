@@ -14,10 +14,11 @@ from rotation.report.model import (
     TextBlock,
 )
 from rotation.report.plotting import base_layout, weekly
+from rotation.universe import SECTOR_SPDRS
 
 __all__ = ["build_coverage_section", "build_fed_section", "build_price_panels_section"]
 
-SECTORS = ("XLK", "XLI", "XLB", "XLE", "XLF", "XLV", "XLY", "XLP", "XLU", "XLRE", "XLC")
+SECTORS = SECTOR_SPDRS
 #: Lookback of the normalised panels (trading days, ~5 years).
 PANEL_DAYS = 1260
 

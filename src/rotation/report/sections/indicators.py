@@ -32,6 +32,7 @@ from rotation.report.model import (
     TextBlock,
 )
 from rotation.report.plotting import base_layout
+from rotation.universe import AI_LARGE, SECTOR_SPDRS
 
 __all__ = [
     "build_ai_correlation_section",
@@ -41,8 +42,7 @@ __all__ = [
     "build_spreads_section",
 ]
 
-AI_LARGE = ("NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL")
-SECTORS = ("XLK", "XLI", "XLB", "XLE", "XLF", "XLV", "XLY", "XLP", "XLU", "XLRE", "XLC")
+SECTORS = SECTOR_SPDRS
 #: Thesis claim: average correlation of large AI stocks fell from ~80% to ~20%.
 CLAIMED_CORRELATION = (0.80, 0.20)
 CORRELATION_WINDOW = 63

@@ -80,9 +80,17 @@ def build_regimes_section(ctx: ReportContext) -> Section:
     """
     market = ctx.market.truncate(ctx.as_of)
     spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
+    shared = ctx.options.get("regime_model")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RegimeConvergenceWarning)
-        model = MarkovRegimes(**MODEL_PARAMS).fit(spread)
+        # The context may already hold this exact model (fitted once for the
+        # thesis's regime_prob); failed refits stay visible in its fits_.
+        model = (
+            shared
+            if isinstance(shared, MarkovRegimes)
+            and all(getattr(shared, k, None) == v for k, v in MODEL_PARAMS.items())
+            else MarkovRegimes(**MODEL_PARAMS).fit(spread)
+        )
     failed_refits = int((~model.fits_["converged"]).sum())
     result = model.result_
     probability = model.filtered_probabilities_["rotation"]
