@@ -53,11 +53,21 @@ class TestProperties:
         assert len(calls) == 1
 
     def test_different_keys_compute_in_parallel(self):
+        # Each computation waits until all four are running at once: if the cache
+        # serialised different keys, the barrier would break instead of a clock check.
         cache = ComputeCache(8)
-        start = time.perf_counter()
+        barrier = threading.Barrier(4, timeout=10)
+        results: dict[int, int] = {}
+
+        def compute(k: int) -> int:
+            barrier.wait()
+            return k * 10
+
         threads = [
             threading.Thread(
-                target=lambda k=k: cache.get_or_compute(k, lambda: time.sleep(0.3))
+                target=lambda k=k: results.__setitem__(
+                    k, cache.get_or_compute(k, lambda: compute(k))
+                )
             )
             for k in range(4)
         ]
@@ -65,8 +75,8 @@ class TestProperties:
             t.start()
         for t in threads:
             t.join()
-        # Serial would take 1.2 s; parallel about 0.3 s (generous bound: no timing target).
-        assert time.perf_counter() - start < 1.1
+        assert not barrier.broken
+        assert results == {0: 0, 1: 10, 2: 20, 3: 30}
 
     def test_failure_caches_nothing_and_is_retried(self):
         cache = ComputeCache(4)
