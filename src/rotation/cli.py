@@ -318,6 +318,10 @@ def data_ingest(
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite conflicting stored values.")
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(help="Source label stored with the rows (default: file name)."),
+    ] = None,
 ) -> None:
     """Validate and load files, each all-or-nothing."""
     from rotation.data.ingest import ingest_path
@@ -348,6 +352,7 @@ def data_ingest(
                     symbol=symbol,
                     series_id=series_id,
                     replace=replace,
+                    source=source,
                 )
             except (ValidationError, FileNotFoundError) as exc:
                 err.print(f"[bold red]rejected[/] {exc}", markup=True, highlight=False)
