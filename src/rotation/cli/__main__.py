@@ -1,0 +1,5 @@
+"""``python -m rotation.cli``."""
+
+from rotation.cli import app
+
+app()
