@@ -111,6 +111,18 @@ def register_api(
 ) -> None:
     """Add the ``/api/...`` routes to ``app``."""
 
+    def start_of(
+        start: str | None, day: pd.Timestamp, *, years: int | None
+    ) -> pd.Timestamp | None:
+        # ?start= validated against the store, else a default lookback (None: all).
+        if start:
+            return parse_start(
+                start, first=service.first_date, last=day, sessions=service.sessions
+            )
+        if years is None:
+            return None
+        return max(service.first_date, day - pd.DateOffset(years=years))
+
     def as_of_of(value: str | None) -> pd.Timestamp:
         return as_of_for(service, value)
 
@@ -240,16 +252,7 @@ def register_api(
     ) -> Response:
         """Thesis health and pillar statuses on every date up to ``as_of``."""
         day = as_of_of(as_of)
-        first = (
-            parse_start(
-                start,
-                first=service.first_date,
-                last=day,
-                sessions=service.sessions,
-            )
-            if start
-            else max(service.first_date, day - pd.DateOffset(years=5))
-        )
+        first = start_of(start, day, years=5)
         service.thesis_path(thesis)
         return cached_json(
             ("history", thesis, day, first, frequency),
@@ -317,16 +320,7 @@ def register_api(
                 parameter="symbols",
             )
         size = parse_window(window, default=63)
-        first = (
-            parse_start(
-                start,
-                first=service.first_date,
-                last=day,
-                sessions=service.sessions,
-            )
-            if start
-            else max(service.first_date, day - pd.DateOffset(years=3))
-        )
+        first = start_of(start, day, years=3)
 
         def make() -> dict[str, Any]:
             prices = service.market(day).prices
@@ -476,16 +470,7 @@ def register_api(
                 f"symbols must include the thesis's tangible and tech baskets ({', '.join(tangible + tech)}) for thesis_tilt.",
                 parameter="symbols",
             )
-        begin = (
-            parse_start(
-                start,
-                first=service.first_date,
-                last=day,
-                sessions=service.sessions,
-            )
-            if start
-            else None
-        )
+        begin = start_of(start, day, years=None)
 
         def make() -> dict[str, Any]:
             prices = service.market(day).prices[names]
