@@ -330,3 +330,15 @@ pillars:
         assert gap.status == "no_data"
         assert "PCEPILFE" in gap.reason
         assert ev.pillar("mom").status in ("holds", "fails")
+
+
+def test_compare_claims_reuses_a_history(market):
+    from rotation.thesis import compare_claims, history
+    from rotation.thesis_files import load_thesis_file
+
+    thesis = load_thesis_file()
+    hist = history(thesis, market)
+    pd.testing.assert_frame_equal(
+        compare_claims(thesis, market, thesis_history=hist),
+        compare_claims(thesis, market),
+    )

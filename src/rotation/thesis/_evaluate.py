@@ -367,6 +367,7 @@ def compare_claims(
     *,
     as_of: DateLike | None = None,
     extra: Mapping[str, pd.Series] | None = None,
+    thesis_history: ThesisHistory | None = None,
 ) -> pd.DataFrame:
     """Claimed versus measured: each pillar at its claim date and as of now.
 
@@ -377,6 +378,9 @@ def compare_claims(
     as_of : date-like, optional
         "Now" (defaults to the market's last session).
     extra : mapping of str to Series, optional
+    thesis_history : ThesisHistory, optional
+        The result of :func:`history` on the same inputs, to avoid computing it
+        again (``as_of`` and ``extra`` are then not used).
 
     Returns
     -------
@@ -386,10 +390,13 @@ def compare_claims(
         ``status_at_claim``, ``measured_now``, ``status_now``.
     """
     _check_market(market)
-    if as_of is not None:
-        market = market.truncate(pd.Timestamp(as_of))
-        extra = _truncate_extra(extra, pd.Timestamp(as_of))
-    _, hist, _ = _run(thesis, market, extra)
+    if thesis_history is not None:
+        hist = thesis_history
+    else:
+        if as_of is not None:
+            market = market.truncate(pd.Timestamp(as_of))
+            extra = _truncate_extra(extra, pd.Timestamp(as_of))
+        _, hist, _ = _run(thesis, market, extra)
     index = hist.health.index
     labels = hist.status
     rows = []

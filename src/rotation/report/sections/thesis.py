@@ -214,7 +214,7 @@ def build_thesis_section(ctx: ReportContext) -> Section:
     extra = ctx.options.get("thesis_extra") or None
     hist = history(thesis, market, extra=extra)
     ev = evaluate(thesis, market, extra=extra)
-    claims = compare_claims(thesis, market, extra=extra)
+    claims = compare_claims(thesis, market, extra=extra, thesis_history=hist)
 
     sessions = hist.health.index
     previous = ctx.options.get("previous_as_of")
