@@ -111,7 +111,7 @@ class TestSummaryUnit:
         }
         notes = {t.label.split(" (")[0]: t.note for t in tiles(now, before)}
         assert notes["Thesis health"].startswith("▼")
-        assert notes["P(turbulent 'rotation' regime)"].startswith("▲")
+        assert notes["P(rotation direction), Markov"].startswith("▲")
         assert notes["AI-basket avg correlation"].startswith("→")
 
     def test_missing_sections_do_not_break_the_summary(self):

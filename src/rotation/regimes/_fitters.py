@@ -16,9 +16,14 @@ from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
 from rotation._typing import FloatArray
 from rotation.regimes._em import baum_welch
+from rotation.regimes._factorial_em import (
+    factorial_em,
+    factorial_state_parameters,
+    kronecker_transition,
+)
 from rotation.regimes._hamilton import steady_state_probabilities
 
-__all__ = ["Fit", "fit_em", "fit_statsmodels"]
+__all__ = ["Fit", "fit_direction_volatility", "fit_em", "fit_statsmodels"]
 
 
 @dataclass(frozen=True)
@@ -151,4 +156,80 @@ def fit_statsmodels(
     message = "converged" if converged else str(result.mle_retvals.get("warnflag", ""))
     if not converged:
         message = f"optimiser did not converge (warnflag {message})"
+    return fit, converged, message
+
+
+def fit_direction_volatility(
+    sample: FloatArray,
+    *,
+    kronecker: bool,
+    previous: Fit | None,
+    max_iterations: int,
+) -> tuple[Fit | None, bool, str]:
+    """ECM fits of the direction x volatility model from several starts.
+
+    States are returned in the order ``s = 2 d + v`` with directions sorted
+    by increasing mean (``d = 1``: the higher mean spread) and volatility
+    regimes by increasing variance (``v = 1``: turbulent), so that labels
+    are the same at every refit.
+    """
+    centre, spread = float(np.mean(sample)), float(np.std(sample))
+    variance = max(spread**2, 1e-12)
+    stay_d, stay_v = 0.97, 0.95
+    direction = np.array([[stay_d, 1 - stay_d], [1 - stay_d, stay_d]])
+    volatility = np.array([[stay_v, 1 - stay_v], [1 - stay_v, stay_v]])
+    transition = kronecker_transition(direction, volatility)
+    starts = [
+        (
+            transition,
+            centre + spread * np.array([-0.3, 0.3]),
+            variance * np.array([0.5, 2.0]),
+        ),
+        (
+            transition,
+            centre + spread * np.array([-0.1, 0.1]),
+            variance * np.array([0.4, 2.5]),
+        ),
+    ]
+    if previous is not None:
+        starts.append(
+            (previous.transition, previous.means[::2], previous.variances[:2])
+        )
+    best: _EMOutcome | None = None
+    for start_transition, means, variances in starts:
+        outcome = factorial_em(
+            sample,
+            start_transition,
+            means,
+            variances,
+            kronecker=kronecker,
+            max_iterations=max_iterations,
+        )
+        finite = np.isfinite(outcome[4]) and all(
+            np.all(np.isfinite(part)) for part in outcome[:4]
+        )
+        if finite and (best is None or outcome[4] > best[4]):
+            best = outcome
+    if best is None:
+        return None, False, "non-finite parameters or likelihood"
+    transition, direction_means, variances, initial, loglik, n_iter, converged = best
+    d_order = np.argsort(direction_means, kind="stable")
+    v_order = np.argsort(variances, kind="stable")
+    order = np.array([2 * d_order[d] + v_order[v] for d in range(2) for v in range(2)])
+    means, state_variances = factorial_state_parameters(
+        direction_means[d_order], variances[v_order]
+    )
+    fit = Fit(
+        transition=np.ascontiguousarray(transition[np.ix_(order, order)]),
+        means=means,
+        variances=state_variances,
+        initial=np.ascontiguousarray(initial[order]),
+        raw_params=np.concatenate([transition.ravel(), direction_means, variances]),
+        log_likelihood=loglik,
+    )
+    message = (
+        f"converged in {n_iter} ECM iterations"
+        if converged
+        else f"ECM did not converge in {n_iter} iterations"
+    )
     return fit, converged, message

@@ -12,8 +12,13 @@ import pandas as pd
 
 from rotation._typing import FloatArray
 from rotation.exceptions import RotationWarning
-from rotation.regimes._fitters import Fit, fit_em, fit_statsmodels
-from rotation.regimes._hamilton import hamilton_filter
+from rotation.regimes._fitters import (
+    Fit,
+    fit_direction_volatility,
+    fit_em,
+    fit_statsmodels,
+)
+from rotation.regimes._hamilton import hamilton_filter, steady_state_probabilities
 from rotation.regimes._validation import check_positive_int, check_returns_series
 
 __all__ = [
@@ -25,6 +30,9 @@ __all__ = [
 
 RefitFrequency = Literal["W", "M", "Q", "Y"]
 Engine = Literal["em", "statsmodels"]
+Structure = Literal["independent", "direction_volatility"]
+TransitionForm = Literal["kronecker", "full"]
+VOLATILITY_LABELS = ("calm", "turbulent")
 _PERIOD_CODE = {"W": "W-FRI", "M": "M", "Q": "Q", "Y": "Y"}
 
 
@@ -154,8 +162,12 @@ class MarkovRegimes:
         two years).
     sampling_interval : int, default 5
         Sessions per block (5: weekly; 1: daily).
+    trailing_blocks : int, default 1
+        Observation at block t: the spread summed over the ``trailing_blocks``
+        blocks ending at t (overlapping windows; 1: the block alone). The
+        first ``trailing_blocks - 1`` blocks have no observation.
     switching_variance : bool, default True
-        Whether each regime has its own variance.
+        Whether each regime has its own variance (``structure="independent"``).
     engine : {"em", "statsmodels"}, default "em"
         ``"em"``: the numba expectation-maximisation fitter
         (:func:`rotation.regimes.baum_welch`), started both from the previous
@@ -167,11 +179,28 @@ class MarkovRegimes:
         filter is the same.
     max_iterations : int, default 500
         Iteration cap of the fitter (EM iterations or quasi-Newton steps).
+    structure : {"independent", "direction_volatility"}, default "independent"
+        ``"independent"``: each regime has its own mean and variance (the
+        original model). ``"direction_volatility"``: four hidden states,
+        direction (``tech_leadership``, ``rotation``) x volatility (``calm``,
+        ``turbulent``); the mean depends on the direction only and the
+        variance on the volatility only (fitted by
+        :func:`rotation.regimes.factorial_em`; ``n_regimes`` must be 2 and
+        ``engine`` ``"em"``). The label probabilities are the sums over
+        volatility, :math:`P(D_t = d \mid y_{1:t}) = \sum_v P(S_t = (d, v)
+        \mid y_{1:t})`.
+    transition : {"kronecker", "full"}, default "kronecker"
+        ``structure="direction_volatility"`` only: independent 2x2 chains for
+        direction and volatility (:math:`P = P_d \otimes P_v`) or a free 4x4
+        transition.
 
     Attributes
     ----------
     filtered_probabilities_ : DataFrame of shape (n_sessions, n_regimes)
         Filtered probabilities on each session of the input.
+    state_probabilities_ : DataFrame of shape (n_sessions, n_states)
+        Filtered probabilities of the hidden states (``"rotation|calm"``
+        etc. for ``structure="direction_volatility"``; the labels otherwise).
     regime_ : Series
         Argmax label on each session.
     fits_ : DataFrame
@@ -180,7 +209,11 @@ class MarkovRegimes:
         one), ``log_likelihood``, ``message`` and, per label, ``mean_<label>``
         and ``variance_<label>`` (percent units), ``stay_<label>``
         (probability of staying in that regime) and ``initial_<label>`` (the
-        fit's probability for the window's first block).
+        fit's probability for the window's first block). For
+        ``structure="direction_volatility"`` the variances are
+        ``variance_calm`` and ``variance_turbulent`` and ``stay_<label>`` is
+        the direction's persistence (exact for the Kronecker transition;
+        averaged over volatility with its steady-state weights otherwise).
     observations_ : Series
         The sampled spread in percent, indexed by block-closing session.
     labels_ : tuple of str
@@ -197,6 +230,11 @@ class MarkovRegimes:
         y_t = \mu_{S_t} + \sigma_{S_t} \varepsilon_t, \quad
         \varepsilon_t \sim N(0, 1), \quad
         P(S_t = i \mid S_{t-1} = j) = p_{ij}.
+
+    With ``structure="direction_volatility"``, :math:`S_t = (D_t, V_t)`,
+    :math:`y_t = \mu_{D_t} + \sigma_{V_t} \varepsilon_t`; directions are
+    sorted by :math:`\mu_d` (``rotation``: the higher mean spread) and
+    volatility states by :math:`\sigma_v^2` at every refit.
 
     Filtered, never smoothed, probabilities are reported:
     :math:`P(S_t = i \mid y_1, \dots, y_t)` from the Hamilton filter with
@@ -240,18 +278,24 @@ class MarkovRegimes:
         window: Literal["expanding"] | int = "expanding",
         min_observations: int = 104,
         sampling_interval: int = 5,
+        trailing_blocks: int = 1,
         switching_variance: bool = True,
         engine: Engine = "em",
         max_iterations: int = 500,
+        structure: Structure = "independent",
+        transition: TransitionForm = "kronecker",
     ) -> None:
         self.n_regimes = n_regimes
         self.refit = refit
         self.window = window
         self.min_observations = min_observations
         self.sampling_interval = sampling_interval
+        self.trailing_blocks = trailing_blocks
         self.switching_variance = switching_variance
         self.engine = engine
         self.max_iterations = max_iterations
+        self.structure = structure
+        self.transition = transition
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
@@ -267,7 +311,29 @@ class MarkovRegimes:
             check_positive_int(self.refit, "refit")
         check_positive_int(self.min_observations, "min_observations", minimum=10)
         check_positive_int(self.sampling_interval, "sampling_interval")
+        check_positive_int(self.trailing_blocks, "trailing_blocks")
         check_positive_int(self.max_iterations, "max_iterations")
+        if self.structure not in ("independent", "direction_volatility"):
+            raise ValueError(
+                "structure must be 'independent' or 'direction_volatility' "
+                f"(got {self.structure!r})."
+            )
+        if self.transition not in ("kronecker", "full"):
+            raise ValueError(
+                f"transition must be 'kronecker' or 'full' (got {self.transition!r})."
+            )
+        if self.structure == "direction_volatility":
+            if self.n_regimes != 2:
+                raise ValueError(
+                    "structure='direction_volatility' has two directions "
+                    f"(tech_leadership, rotation); n_regimes must be 2 (got "
+                    f"{self.n_regimes!r})."
+                )
+            if self.engine != "em":
+                raise ValueError(
+                    "structure='direction_volatility' is fitted by the ECM engine "
+                    f"only; engine must be 'em' (got {self.engine!r})."
+                )
         if self.engine not in ("em", "statsmodels"):
             raise ValueError(
                 f"engine must be 'em' or 'statsmodels' (got {self.engine!r})."
@@ -310,17 +376,37 @@ class MarkovRegimes:
                 "min_observations."
             )
         usable = values[first : first + n_blocks * interval]
-        blocks = usable.reshape(n_blocks, interval).sum(axis=1) * 100.0
+        block_sums = usable.reshape(n_blocks, interval).sum(axis=1) * 100.0
         block_rows = first + interval * np.arange(1, n_blocks + 1) - 1
-        block_dates = pd.DatetimeIndex(series.index[block_rows])
+        # Observation t: the spread over the trailing ``trailing_blocks``
+        # blocks ending at block t (1: the block itself). Each window is
+        # summed on its own so that a prefix gives bit-identical values.
+        lag = int(self.trailing_blocks) - 1
+        if n_blocks - lag < self.min_observations:
+            raise ValueError(
+                f"spread_returns has {n_blocks - lag} observations of "
+                f"{lag + 1} blocks of {interval} sessions after its first valid "
+                f"value; min_observations={self.min_observations} are needed for "
+                "a first fit. Pass a longer history or lower min_observations."
+            )
+        blocks = np.lib.stride_tricks.sliding_window_view(block_sums, lag + 1).sum(
+            axis=1
+        )
+        block_dates = pd.DatetimeIndex(series.index[block_rows[lag:]])
+        n_observations = len(blocks)
 
         labels = regime_labels(self.n_regimes)
         refit_points = self._refit_points(block_dates)
         fits, records = self._fit_all(blocks, block_dates, refit_points, labels)
 
-        block_probs = np.full((n_blocks, self.n_regimes), np.nan)
+        states = self._state_names(labels)
+        block_probs = np.full((n_blocks, len(states)), np.nan)
         for position, (start, fit) in enumerate(fits):
-            end = refit_points[position + 1] if position + 1 < len(fits) else n_blocks
+            end = (
+                refit_points[position + 1]
+                if position + 1 < len(fits)
+                else n_observations
+            )
             if fit is None:
                 continue
             segment = blocks[start:end]
@@ -332,13 +418,20 @@ class MarkovRegimes:
                 initial=fit.initial,
             )
             begin = refit_points[position]
-            block_probs[begin:end] = filtered[begin - start :]
+            block_probs[lag + begin : lag + end] = filtered[begin - start :]
 
-        daily = np.full((len(values), self.n_regimes), np.nan)
+        daily = np.full((len(values), len(states)), np.nan)
         rows = np.arange(first + interval - 1, len(values))
         block_of_row = np.minimum((rows - first + 1) // interval - 1, n_blocks - 1)
         daily[rows] = block_probs[block_of_row]
 
+        state_probabilities = pd.DataFrame(
+            daily, index=series.index, columns=list(states)
+        )
+        state_probabilities.columns.name = "state"
+        if self.structure == "direction_volatility":
+            # P(direction d) = sum over volatility v of P(S_t = 2 d + v).
+            daily = daily[:, 0::2] + daily[:, 1::2]
         probabilities = pd.DataFrame(daily, index=series.index, columns=list(labels))
         probabilities.columns.name = "regime"
         regime = _argmax_labels(probabilities)
@@ -347,6 +440,7 @@ class MarkovRegimes:
 
         self.labels_ = labels
         self.filtered_probabilities_ = probabilities
+        self.state_probabilities_ = state_probabilities
         self.regime_ = regime
         self.fits_ = fits_frame
         self.observations_ = observations
@@ -371,6 +465,28 @@ class MarkovRegimes:
                 stacklevel=2,
             )
         return self
+
+    def _state_names(self, labels: tuple[str, ...]) -> tuple[str, ...]:
+        if self.structure == "direction_volatility":
+            return tuple(f"{d}|{v}" for d in labels for v in VOLATILITY_LABELS)
+        return labels
+
+    def _fit_one(self, sample: FloatArray, previous: Fit | None) -> Any:
+        if self.structure == "direction_volatility":
+            return fit_direction_volatility(
+                sample,
+                kronecker=self.transition == "kronecker",
+                previous=previous,
+                max_iterations=int(self.max_iterations),
+            )
+        fitter = fit_em if self.engine == "em" else fit_statsmodels
+        return fitter(
+            sample,
+            self.n_regimes,
+            switching_variance=self.switching_variance,
+            previous=previous,
+            max_iterations=int(self.max_iterations),
+        )
 
     def _refit_points(self, block_dates: pd.DatetimeIndex) -> list[int]:
         first_fit = int(self.min_observations) - 1
@@ -402,14 +518,7 @@ class MarkovRegimes:
                 else max(0, point + 1 - int(self.window))
             )
             sample = blocks[start : point + 1]
-            fitter = fit_em if self.engine == "em" else fit_statsmodels
-            candidate, converged, message = fitter(
-                sample,
-                self.n_regimes,
-                switching_variance=self.switching_variance,
-                previous=good,
-                max_iterations=int(self.max_iterations),
-            )
+            candidate, converged, message = self._fit_one(sample, good)
             in_use = candidate is not None and converged
             if in_use:
                 good, good_start = candidate, start
@@ -423,24 +532,42 @@ class MarkovRegimes:
                 ),
                 "message": message,
             }
-            for index, label in enumerate(labels):
-                source = candidate if candidate is not None else None
-                record[f"mean_{label}"] = (
-                    np.nan if source is None else source.means[index]
-                )
-                record[f"variance_{label}"] = (
-                    np.nan if source is None else source.variances[index]
-                )
-                record[f"stay_{label}"] = (
-                    np.nan if source is None else source.transition[index, index]
-                )
-                record[f"initial_{label}"] = (
-                    np.nan if source is None else source.initial[index]
-                )
+            record.update(self._fit_columns(candidate, labels))
             records.append(record)
             # A failed refit keeps the last good fit, filtered over its own window.
             fits.append((good_start, good))
         return fits, records
+
+    def _fit_columns(
+        self, fit: Fit | None, labels: tuple[str, ...]
+    ) -> dict[str, float]:
+        columns: dict[str, float] = {}
+        if self.structure == "direction_volatility":
+            for d, label in enumerate(labels):
+                columns[f"mean_{label}"] = np.nan if fit is None else fit.means[2 * d]
+                columns[f"stay_{label}"] = (
+                    np.nan if fit is None else _direction_stay(fit, d)
+                )
+                columns[f"initial_{label}"] = (
+                    np.nan
+                    if fit is None
+                    else float(fit.initial[2 * d : 2 * d + 2].sum())
+                )
+            for v, name in enumerate(VOLATILITY_LABELS):
+                columns[f"variance_{name}"] = (
+                    np.nan if fit is None else fit.variances[v]
+                )
+            return columns
+        for index, label in enumerate(labels):
+            columns[f"mean_{label}"] = np.nan if fit is None else fit.means[index]
+            columns[f"variance_{label}"] = (
+                np.nan if fit is None else fit.variances[index]
+            )
+            columns[f"stay_{label}"] = (
+                np.nan if fit is None else fit.transition[index, index]
+            )
+            columns[f"initial_{label}"] = np.nan if fit is None else fit.initial[index]
+        return columns
 
     def predict_proba(self) -> pd.DataFrame:
         """Return the filtered probabilities of the fitted data (no smoothing).
@@ -463,3 +590,14 @@ def _argmax_labels(probabilities: pd.DataFrame) -> pd.Series:
     if valid.any():
         out[valid] = labels[np.argmax(values[valid], axis=1)]
     return pd.Series(out, index=probabilities.index, name="regime", dtype="string")
+
+
+def _direction_stay(fit: Fit, direction: int) -> float:
+    """P(D_t = d | D_{t-1} = d), volatility weighted by its steady state in d."""
+    steady = steady_state_probabilities(fit.transition)
+    within = steady[2 * direction : 2 * direction + 2]
+    weights = within / within.sum() if within.sum() > 0 else np.full(2, 0.5)
+    block = fit.transition[
+        2 * direction : 2 * direction + 2, 2 * direction : 2 * direction + 2
+    ]
+    return float((block.sum(axis=0) * weights).sum())

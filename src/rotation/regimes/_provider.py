@@ -8,7 +8,12 @@ from typing import Literal
 import pandas as pd
 
 from rotation.market import MarketData
-from rotation.regimes._markov import MarkovRegimes, RefitFrequency
+from rotation.regimes._markov import (
+    MarkovRegimes,
+    RefitFrequency,
+    Structure,
+    TransitionForm,
+)
 from rotation.regimes._spreads import TANGIBLE, TECH, basket_spread_returns
 
 __all__ = ["regime_probability_series"]
@@ -25,6 +30,9 @@ def regime_probability_series(
     window: Literal["expanding"] | int = "expanding",
     min_observations: int = 52,
     sampling_interval: int = 5,
+    trailing_blocks: int = 22,
+    structure: Structure = "direction_volatility",
+    transition: TransitionForm = "kronecker",
     model: MarkovRegimes | None = None,
 ) -> pd.Series:
     """Compute the filtered probability of one regime on every session.
@@ -43,18 +51,25 @@ def regime_probability_series(
         The spread's legs (default: XLI XLB XLE minus XLK).
     n_regimes, refit, window, min_observations, sampling_interval
         Passed to :class:`MarkovRegimes`. ``min_observations`` defaults to
-        52 weekly blocks (one year) because the sector SPDRs start in
-        December 1998 and the 2000 unwind must be covered.
+        52 observations because the sector SPDRs start in December 1998 and
+        the 2000 unwind must be covered.
+    trailing_blocks, structure, transition
+        Passed to :class:`MarkovRegimes`. The default is the validated
+        model (docs/regimes.md): direction x volatility states with
+        independent (Kronecker) chains, on the spread over the trailing 22
+        weekly blocks (about half a year). Pass
+        ``structure="independent", trailing_blocks=1`` for the original
+        2-regime model on weekly blocks.
+
+    model : MarkovRegimes, optional
+        An already fitted model on this market's spread (the report fits one
+        and shares it); the fitting parameters above are then ignored.
 
     Returns
     -------
     Series
         Named ``"regime_prob:<label>"``, indexed by ``market.sessions``: the
         probability known at each session's close.
-
-    model : MarkovRegimes, optional
-        An already fitted model on this market's spread (the report fits one
-        and shares it); the fitting parameters above are then ignored.
 
     Notes
     -----
@@ -72,6 +87,9 @@ def regime_probability_series(
             window=window,
             min_observations=min_observations,
             sampling_interval=sampling_interval,
+            trailing_blocks=trailing_blocks,
+            structure=structure,
+            transition=transition,
         ).fit(spread)
     if label not in model.labels_:
         raise ValueError(

@@ -21,7 +21,7 @@ __all__ = ["Tile", "headline_metrics", "summary_section", "tiles"]
 #: Headline metrics: key -> (label, unit, direction that supports the thesis).
 METRICS: dict[str, tuple[str, str, int]] = {
     "health": ("Thesis health", "%", +1),
-    "regime_probability": ("P(turbulent 'rotation' regime)", "", +1),
+    "regime_probability": ("P(rotation direction), Markov", "", +1),
     "ai_correlation": ("AI-basket avg correlation (63d)", "", -1),
     "copper_momentum_3m": ("Copper (CPER) 3-month momentum", "%", +1),
     "dots_terminal": ("Dot-plot terminal median", "%", 0),
@@ -191,10 +191,10 @@ def _bullets(
         )
     if now.get("regime_probability") is not None:
         out.append(
-            f"The filtered probability of the Markov 'rotation' regime is "
-            f"{now['regime_probability']:.2f} on {as_of}; that state is the model's "
-            f"turbulent one (it has had the higher tangible-minus-tech mean), so read "
-            f"it together with the composite score in the regime section."
+            f"The filtered probability that the tangible-minus-tech spread is in "
+            f"its rotation direction (direction x volatility Markov model) is "
+            f"{now['regime_probability']:.2f} on {as_of}; see the regime section "
+            f"for the composite score and the episodes."
         )
     risk = sections.get("risk", {})
     scenarios = [s for s in risk.get("scenarios", []) if isinstance(s, Mapping)]

@@ -43,14 +43,18 @@ SOURCES = (
     "AI stocks, CPER)",
     "COMEX HG=F copper; IMF PCOPPUSDM via FRED",
 )
-#: Quarterly refits keep the section fast; probabilities are filtered only.
+#: The validated model (docs/regimes.md): direction x volatility states on the
+#: spread over the trailing 22 weeks; quarterly refits keep the section fast;
+#: probabilities are filtered only.
 MODEL_PARAMS: dict[str, Any] = {
     "n_regimes": 2,
     "refit": "Q",
     "window": "expanding",
     "min_observations": 52,
     "sampling_interval": 5,
-    "switching_variance": True,
+    "trailing_blocks": 22,
+    "structure": "direction_volatility",
+    "transition": "kronecker",
 }
 MIN_EPISODE_SESSIONS = 20
 SECTORS = ("XLK", "XLI", "XLB", "XLE")
@@ -116,9 +120,9 @@ def build_regimes_section(ctx: ReportContext) -> Section:
     components_figure = _components_figure(score.contributions, score.score)
 
     headline = (
-        f"As of {current['date']}, the filtered probability of the rotation regime "
-        f"(tangible XLI+XLB+XLE minus tech XLK, weekly blocks, {len(model.fits_)} "
-        f"quarterly refits) is {current['probabilities']['rotation']:.2f}; the "
+        f"As of {current['date']}, the filtered probability of the rotation "
+        f"direction (tangible XLI+XLB+XLE minus tech XLK over the trailing 22 "
+        f"weeks, {len(model.fits_)} quarterly refits) is {current['probabilities']['rotation']:.2f}; the "
         f"most likely regime is {current['regime'].replace('_', ' ')}. "
         f"Composite rotation score: {score_now['score']:+.2f} "
         f"(positive = rotation)."
@@ -126,9 +130,9 @@ def build_regimes_section(ctx: ReportContext) -> Section:
     notes = [
         "Probabilities are filtered, never smoothed: each value uses data up to "
         "that day's close, from the fit made at the last quarterly refit.",
-        "Regimes are labelled by their mean spread; on this spread the model "
-        "separates mostly calm from turbulent periods, and the turbulent regime "
-        "has had the higher mean (2000-02, 2022, but also 2020).",
+        "Four hidden states: direction (rotation = the higher mean spread, "
+        "tech leadership) x volatility (calm, turbulent); P(rotation) sums the "
+        "two rotation states, so a turbulent market alone does not raise it.",
         f"Latest online change-point alarm (BOCPD, Adams & MacKay 2007): "
         f"{_date(alarms[-1]) if len(alarms) else 'none'}; "
         f"{len(alarms)} alarms since {_date(spread.index[0])}.",
