@@ -6,7 +6,9 @@ Composite score
     :func:`fama_french_components`
 Markov-switching regimes (filtered probabilities only)
     :class:`MarkovRegimes` (result :class:`MarkovRegimesResult`),
-    :func:`hamilton_filter`, :func:`baum_welch`, :func:`regime_labels`
+    :func:`hamilton_filter`, :func:`baum_welch`, :func:`regime_labels`,
+    :func:`factorial_em` and :func:`kronecker_transition` (the direction x
+    volatility model, ``MarkovRegimes(structure="direction_volatility")``)
 Online change points
     :func:`bocpd` (returns :class:`ChangePointResult`),
     :class:`OnlineChangePoints` (streaming, ``partial_fit``), :func:`cusum`
@@ -24,6 +26,7 @@ from __future__ import annotations
 from rotation.regimes._changepoint import ChangePointResult, bocpd, cusum
 from rotation.regimes._em import baum_welch
 from rotation.regimes._episodes import detection_delay, regime_episodes
+from rotation.regimes._factorial_em import factorial_em, kronecker_transition
 from rotation.regimes._hamilton import hamilton_filter, steady_state_probabilities
 from rotation.regimes._markov import (
     MarkovRegimes,
@@ -68,9 +71,11 @@ __all__ = [
     "causal_zscore",
     "cusum",
     "detection_delay",
+    "factorial_em",
     "fama_french_components",
     "fama_french_spread_returns",
     "hamilton_filter",
+    "kronecker_transition",
     "regime_episodes",
     "regime_labels",
     "regime_probability_series",
