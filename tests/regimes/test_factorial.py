@@ -231,3 +231,8 @@ class TestModel:
     def test_bad_parameters(self, kwargs: dict[str, object], match: str) -> None:
         with pytest.raises(ValueError, match=match):
             _model(**kwargs).fit(_spread())
+
+
+def test_summary_lists_directions_and_volatilities() -> None:
+    text = _model().fit(_spread()).result_.summary()
+    assert "rotation" in text and "turbulent" in text and "calm" in text

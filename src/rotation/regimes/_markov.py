@@ -124,11 +124,20 @@ class MarkovRegimesResult:
         if len(used):
             last = used.iloc[-1]
             for label in self.labels:
+                sd = (
+                    f"sd {np.sqrt(last[f'variance_{label}']):.3f}%  "
+                    if f"variance_{label}" in last.index
+                    else ""
+                )
                 lines.append(
                     f"  {label:>16}: mean {last[f'mean_{label}']:+.3f}%  "
-                    f"sd {np.sqrt(last[f'variance_{label}']):.3f}%  "
-                    f"stay {last[f'stay_{label}']:.3f}"
+                    f"{sd}stay {last[f'stay_{label}']:.3f}"
                 )
+            for name in ("calm", "turbulent"):
+                if f"variance_{name}" in last.index:
+                    lines.append(
+                        f"  {name:>16}: sd {np.sqrt(last[f'variance_{name}']):.3f}%"
+                    )
         return "\n".join(lines)
 
 
