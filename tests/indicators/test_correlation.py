@@ -11,7 +11,20 @@ from rotation.indicators import (
     rolling_dispersion,
     simple_returns,
 )
-from rotation.indicators._kernels import _avg_corr, _avg_corr_py
+from rotation.indicators._correlation import _aligned_empty, _average_correlation
+from rotation.indicators._correlation_kernels import (
+    LANES,
+    TILE_DATES,
+    TILE_ROWS,
+    _avg_corr,
+    _avg_corr_py,
+    _band_tile,
+    _band_tile_py,
+    _coefficients,
+    _coefficients_py,
+    _pack_returns,
+    _pack_returns_py,
+)
 
 AI_LARGE = ["NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL"]
 
@@ -146,11 +159,47 @@ class TestProperties:
     def test_numba_kernel_equals_python_kernel(self, seed, window, nan_frac):
         values = _random_returns(seed, n_obs=150, nan_frac=nan_frac)
         weights = np.random.default_rng(seed).uniform(0.0, 2.0, size=values.shape[1])
+        compiled = _run_kernels(values, weights, window, _pack_returns, _avg_corr)
+        python = _run_kernels(values, weights, window, _pack_returns_py, _avg_corr_py)
+        np.testing.assert_allclose(compiled, python, rtol=0, atol=1e-12)
+
+    @settings(deadline=None, max_examples=30)
+    @given(seed=st.integers(0, 10_000), n_assets=st.integers(1, 20))
+    def test_inner_kernels_equal_python(self, seed, n_assets):
+        rng = np.random.default_rng(seed)
+        n_padded = -(-n_assets // LANES) * LANES
+        clean = np.zeros((40, n_padded))
+        clean[:, :n_assets] = rng.normal(size=(40, n_assets))
+        rows = rng.permutation(40).astype(np.int64)
+        coef = np.zeros((TILE_DATES, n_padded))
+        coef[:, :n_assets] = rng.normal(size=(TILE_DATES, n_assets))
+        lo, last = int(rng.integers(0, 10)), int(rng.integers(20, 40))
+        products = []
+        for kernel in (_band_tile, _band_tile_py):
+            product = np.full((last - lo + 1 + TILE_ROWS, TILE_DATES), np.nan)
+            kernel(clean, rows, coef, lo, last, product)
+            products.append(product[: last - lo + 1])
+        expected = clean[rows[lo : last + 1]] @ coef.T
+        np.testing.assert_allclose(products[0], products[1], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(products[0], expected, rtol=0, atol=1e-12)
+
+        mean, m2 = rng.normal(size=n_assets), rng.uniform(0.0, 2.0, size=n_assets)
+        m2[::3] = 0.0  # constant series are not members
+        valid = rng.random(n_assets) < 0.8
+        weights = rng.uniform(0.0, 1.0, size=n_assets)
+        rows_coef = [np.zeros(n_assets), np.zeros(n_assets)]
+        sums = [
+            kernel(mean, m2, valid, weights, 30, row)
+            for kernel, row in zip(
+                (_coefficients, _coefficients_py), rows_coef, strict=True
+            )
+        ]
+        np.testing.assert_allclose(sums[0], sums[1], rtol=1e-13)
+        np.testing.assert_allclose(rows_coef[0], rows_coef[1], rtol=1e-15)
+        member = valid & (m2 > 0)
         np.testing.assert_allclose(
-            _avg_corr(values, weights, window, 2),
-            _avg_corr_py(values, weights, window, 2),
-            rtol=0,
-            atol=1e-12,
+            rows_coef[0],
+            np.where(member, weights / np.sqrt(np.where(member, m2, 1) / 30), 0),
         )
 
     @settings(deadline=None, max_examples=30)
@@ -197,7 +246,7 @@ class TestProperties:
         # recompute keeps the result at loop precision.
         values = _random_returns(3, n_obs=20_000, n_assets=4)
         values[10_000:] += 0.5
-        out = _avg_corr(values, np.ones(4), 63, 2)
+        out = _average_correlation(values, np.ones(4), 63, 2, 1).to_numpy()
         tail = slice(19_000, 20_000)
         expected = _loop_avg_corr(values[18_900:], 63)[100:]
         np.testing.assert_allclose(out[tail], expected, rtol=0, atol=1e-10)
@@ -257,6 +306,13 @@ class TestErrors:
                 pd.DataFrame({"A": [0.1, 0.2]}), 2, min_assets=1
             )
 
+    def test_n_threads(self):
+        frame = pd.DataFrame({"A": [0.1, 0.2, 0.3], "B": [0.3, 0.1, 0.2]})
+        with pytest.raises(ValueError, match=r"n_threads must be >= 1 \(got 0\)"):
+            rolling_average_correlation(frame, 2, n_threads=0)
+        with pytest.raises(TypeError, match="n_threads must be an integer or None"):
+            rolling_average_correlation(frame, 2, n_threads=1.5)
+
     def test_not_a_frame(self):
         with pytest.raises(TypeError, match="returns must be a pandas DataFrame"):
             rolling_average_correlation(pd.Series([0.1, 0.2]), 2)
@@ -282,16 +338,55 @@ class TestInputs:
             atol=0,
         )
 
-    def test_parallel_build_gives_identical_numbers(self):
-        # the chunks start at refresh points, so threads cannot change results
-        from numba import njit
-
-        parallel = njit(_avg_corr_py, parallel=True)
-        values = _random_returns(11, n_obs=3000, n_assets=12, nan_frac=0.01)
-        weights = np.linspace(0.5, 2.0, 12)
-        np.testing.assert_allclose(
-            parallel(values, weights, 63, 2),
-            _avg_corr(values, weights, 63, 2),
-            rtol=0,
-            atol=1e-15,
+    @pytest.mark.parametrize("n_threads", [2, 3, 7])
+    def test_threads_give_identical_numbers(self, n_threads):
+        # spans start at refresh points and every date's value comes from the
+        # same instructions, so the split cannot change a bit
+        values = pd.DataFrame(
+            _random_returns(11, n_obs=3000, n_assets=12, nan_frac=0.01)
         )
+        weights = dict(enumerate(np.linspace(0.5, 2.0, 12)))
+        one = rolling_average_correlation(values, 63, weights=weights, n_threads=1)
+        many = rolling_average_correlation(
+            values, 63, weights=weights, n_threads=n_threads
+        )
+        np.testing.assert_array_equal(many.to_numpy(), one.to_numpy())
+
+    def test_column_and_row_major_input_agree(self):
+        values = _random_returns(5, n_obs=400, n_assets=9, nan_frac=0.02)
+        by_rows = _average_correlation(
+            np.ascontiguousarray(values), np.ones(9), 21, 2, 1
+        )
+        by_columns = _average_correlation(
+            np.asfortranarray(values), np.ones(9), 21, 2, 1
+        )
+        np.testing.assert_array_equal(by_rows.to_numpy(), by_columns.to_numpy())
+
+    def test_rows_start_on_64_byte_boundaries(self):
+        for n_padded in (8, 16, 504):
+            clean = _aligned_empty((5, n_padded))
+            assert all(clean[t].ctypes.data % 64 == 0 for t in range(5))
+
+
+def _run_kernels(values, weights, window, pack, kernel):
+    """The kernels of rolling_average_correlation on one thread, in observation order."""
+    n_rows, n_assets = values.shape
+    clean = _aligned_empty((n_rows, -(-n_assets // LANES) * LANES))
+    row_gaps = np.empty(n_rows, dtype=np.int64)
+    pack(values, 0, n_rows, clean, row_gaps)
+    rows = np.flatnonzero(row_gaps < n_assets).astype(np.int64)
+    out = np.full(len(rows), np.nan)
+    if len(rows) >= window:
+        kernel(
+            values,
+            clean,
+            row_gaps,
+            rows,
+            weights,
+            window,
+            2,
+            window - 1,
+            len(rows),
+            out,
+        )
+    return out

@@ -1,0 +1,386 @@
+"""Numba kernels of the rolling average pairwise correlation.
+
+Each kernel is written as plain Python (``_foo_py``) and jitted (``_foo``), so
+the tests can check the compiled kernel against the interpreted one. Kernels
+trust their inputs: :func:`rotation.indicators.rolling_average_correlation`
+validates them. Every kernel releases the GIL, so spans of dates run on
+plain Python threads (no numba threading layer, which is not safe when Dask
+workers or web requests call a parallel kernel at once).
+
+The cost is the banded matrix product ``P[s, t] = x_s . c_t`` for the
+``window`` rows ``s`` of each date ``t``: ``n_assets * window`` multiply-adds
+per date, which no exact method avoids because the coefficients ``c_t``
+(inverse window volatilities) change with every date. It is computed in
+tiles of :data:`TILE_ROWS` rows by :data:`TILE_DATES` dates whose 24
+accumulators stay in registers and whose inner loop LLVM vectorises to full
+SIMD width (AVX-512 where the CPU has it), on rows padded to a multiple of
+:data:`LANES` and aligned to 64 bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from rotation._typing import FloatArray
+
+# Reassociation lets LLVM vectorise the dot products; "nnan"/"ninf" are left out
+# on purpose because the kernels test for NaN.
+_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
+
+TILE_ROWS = 4
+TILE_DATES = 6
+LANES = 8  # float64 lanes of a 512-bit register; rows are padded to a multiple
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _pack_returns_py(
+    values: FloatArray, lo: int, hi: int, clean: FloatArray, row_gaps: IntArray
+) -> None:
+    """Copy rows ``lo:hi`` of ``values`` into the padded, NaN-free ``clean``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_assets)
+        Returns, NaN where missing, C- or F-ordered.
+    lo, hi : int
+        Row range to copy.
+    clean : ndarray of shape (n_rows, n_padded)
+        Receives the returns with 0.0 for NaN and in the padding columns.
+    row_gaps : ndarray of int64, shape (n_rows,)
+        Receives the number of NaN in each row.
+    """
+    n_assets = values.shape[1]
+    n_padded = clean.shape[1]
+    for t in range(lo, hi):
+        # One row at a time even for F-ordered input: measured faster than
+        # blocked transposes here, and the writes stay sequential.
+        row = clean[t]
+        gaps = 0
+        for i in range(n_assets):
+            v = values[t, i]
+            gap = np.isnan(v)
+            gaps += gap
+            row[i] = 0.0 if gap else v
+        for i in range(n_assets, n_padded):
+            row[i] = 0.0
+        row_gaps[t] = gaps
+
+
+_pack_returns = njit(
+    _pack_returns_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
+
+
+def _band_tile_py(
+    clean: FloatArray,
+    rows: IntArray,
+    coef: FloatArray,
+    lo: int,
+    last: int,
+    product: FloatArray,
+) -> None:
+    """Dot products of the observations ``lo..`` with ``TILE_DATES`` coefficient rows.
+
+    Parameters
+    ----------
+    clean : ndarray of shape (n_rows, n_padded)
+        Padded returns (0.0 for NaN); ``n_padded`` a multiple of ``LANES``.
+    rows : ndarray of int64
+        Row of ``clean`` for each observation.
+    coef : ndarray of shape (TILE_DATES, n_padded)
+        One coefficient row per date of the tile.
+    lo, last : int
+        First and last observation of the band; rows past ``last`` are
+        clamped to it (their products are computed but never read).
+    product : ndarray of shape (>= rows of the band rounded up to TILE_ROWS, TILE_DATES)
+        Receives ``product[s - lo, j] = clean[rows[s]] . coef[j]``.
+    """
+    n = clean.shape[1]
+    for r0 in range(0, last - lo + 1, TILE_ROWS):
+        x0 = clean[rows[lo + r0]]
+        x1 = clean[rows[min(lo + r0 + 1, last)]]
+        x2 = clean[rows[min(lo + r0 + 2, last)]]
+        x3 = clean[rows[min(lo + r0 + 3, last)]]
+        c0, c1, c2, c3, c4, c5 = coef[0], coef[1], coef[2], coef[3], coef[4], coef[5]
+        # 24 scalar accumulators: LLVM keeps each in a vector register and the
+        # k loop becomes 10 vector loads and 24 fused multiply-adds.
+        a00 = a01 = a02 = a03 = a04 = a05 = 0.0
+        a10 = a11 = a12 = a13 = a14 = a15 = 0.0
+        a20 = a21 = a22 = a23 = a24 = a25 = 0.0
+        a30 = a31 = a32 = a33 = a34 = a35 = 0.0
+        for k in range(n):
+            v0, v1, v2, v3 = x0[k], x1[k], x2[k], x3[k]
+            w0, w1, w2, w3, w4, w5 = c0[k], c1[k], c2[k], c3[k], c4[k], c5[k]
+            a00 += v0 * w0
+            a01 += v0 * w1
+            a02 += v0 * w2
+            a03 += v0 * w3
+            a04 += v0 * w4
+            a05 += v0 * w5
+            a10 += v1 * w0
+            a11 += v1 * w1
+            a12 += v1 * w2
+            a13 += v1 * w3
+            a14 += v1 * w4
+            a15 += v1 * w5
+            a20 += v2 * w0
+            a21 += v2 * w1
+            a22 += v2 * w2
+            a23 += v2 * w3
+            a24 += v2 * w4
+            a25 += v2 * w5
+            a30 += v3 * w0
+            a31 += v3 * w1
+            a32 += v3 * w2
+            a33 += v3 * w3
+            a34 += v3 * w4
+            a35 += v3 * w5
+        out = product[r0 : r0 + TILE_ROWS]
+        out[0, 0], out[0, 1], out[0, 2] = a00, a01, a02
+        out[0, 3], out[0, 4], out[0, 5] = a03, a04, a05
+        out[1, 0], out[1, 1], out[1, 2] = a10, a11, a12
+        out[1, 3], out[1, 4], out[1, 5] = a13, a14, a15
+        out[2, 0], out[2, 1], out[2, 2] = a20, a21, a22
+        out[2, 3], out[2, 4], out[2, 5] = a23, a24, a25
+        out[3, 0], out[3, 1], out[3, 2] = a30, a31, a32
+        out[3, 3], out[3, 4], out[3, 5] = a33, a34, a35
+
+
+_band_tile = njit(
+    _band_tile_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
+
+
+def _count_gaps_py(
+    values: FloatArray, row_gaps: IntArray, row: int, counts: IntArray, sign: int
+) -> None:
+    """Add ``sign`` to ``counts[i]`` for every NaN ``values[row, i]``."""
+    if row_gaps[row] == 0:
+        return
+    for i in range(values.shape[1]):
+        if np.isnan(values[row, i]):
+            counts[i] += sign
+
+
+_count_gaps = njit(
+    _count_gaps_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
+
+
+def _coefficients_py(
+    mean: FloatArray,
+    m2: FloatArray,
+    valid: npt.NDArray[np.bool_],
+    weights: FloatArray,
+    window: int,
+    row_coef: FloatArray,
+) -> tuple[float, float, int]:
+    """Fill ``row_coef[i] = w_i / sigma_i`` for the members; return their weight sums.
+
+    Returns ``(sum w_i, sum w_i**2, n_members)`` over the members: valid
+    series with a positive weight and a non-zero variance.
+    """
+    inv_window = 1.0 / window
+    weight_sum = 0.0
+    weight_squares = 0.0
+    n_members = 0
+    for i in range(mean.shape[0]):
+        # A constant series has no correlation; the relative threshold guards
+        # against a sliding update leaving rounding dust instead of zero.
+        member = (
+            valid[i] & (weights[i] > 0.0) & (m2[i] > 1e-13 * window * mean[i] * mean[i])
+        )
+        weight = weights[i] if member else 0.0
+        variance = m2[i] * inv_window if member else 1.0
+        # ``** -0.5`` vectorises (sqrt and divide, correctly rounded); numba's
+        # np.sqrt in this loop stays scalar.
+        row_coef[i] = weight * variance**-0.5
+        weight_sum += weight
+        weight_squares += weight * weight
+        n_members += member
+    return weight_sum, weight_squares, n_members
+
+
+_coefficients = njit(
+    _coefficients_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
+
+
+def _avg_corr_py(
+    values: FloatArray,
+    clean: FloatArray,
+    row_gaps: IntArray,
+    rows: IntArray,
+    weights: FloatArray,
+    window: int,
+    min_assets: int,
+    first: int,
+    stop: int,
+    out: FloatArray,
+) -> None:
+    """Compute the weighted average pairwise correlation on observations ``first:stop``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_assets)
+        Returns, NaN where missing (read only on rows with a NaN).
+    clean, row_gaps : ndarray
+        ``values`` packed by :func:`_pack_returns`: 0.0 for NaN, rows padded
+        with zeros to a multiple of ``LANES``; the number of NaN per row.
+    rows : ndarray of int64, shape (n_observations,)
+        Row of ``clean`` for each observation (rows where every member is
+        missing are not observations).
+    weights : ndarray of shape (n_assets,)
+        Non-negative raw weights (renormalised over the members of each window).
+    window : int
+        Window length in observations, >= 2.
+    min_assets : int
+        Minimum number of members (>= 2) for a value.
+    first, stop : int
+        Observations to compute; ``first >= window - 1`` and ``first - window +
+        1`` a multiple of ``window`` (a refresh point, see Notes).
+    out : ndarray of shape (n_observations,)
+        Receives ``(Var(sum_i w_i z_i) - sum_i w_i**2) / (1 - sum_i w_i**2)``
+        where ``z_i`` are the window's returns standardised with the window's
+        mean and population standard deviation; left untouched where fewer than
+        ``min_assets`` series have a full window of non-NaN, non-constant
+        returns.
+
+    Notes
+    -----
+    Per-series means and sums of squared deviations slide with Welford-type
+    add/remove updates and are recomputed exactly (two-pass) at every refresh
+    point (``window - 1 + k * window``), whenever a series (re)joins and
+    whenever an update would cancel more than 99% of the sum of squares, so
+    rounding drift cannot build up. Because refresh points sit on a fixed
+    grid and every date's variance is computed by the same instructions, a
+    value does not depend on where a span starts or ends: a series cut at
+    ``t`` gives bit-identical values up to ``t``, and any split of the dates
+    into spans (threads) gives identical numbers.
+
+    The variance of ``y_s = sum_i c_i r_is`` over the window is computed
+    two-pass from the banded product of :func:`_band_tile`.
+    """
+    n_assets = values.shape[1]
+    n_padded = clean.shape[1]
+    inv_window = 1.0 / window
+    nan_count = np.zeros(n_assets, dtype=np.int64)
+    mean = np.zeros(n_assets)
+    m2 = np.zeros(n_assets)
+    valid = np.zeros(n_assets, dtype=np.bool_)
+    fresh_mean = np.zeros(n_assets)
+    fresh_m2 = np.zeros(n_assets)
+    coef = np.zeros((TILE_DATES, n_padded))
+    tile_ok = np.zeros(TILE_DATES, dtype=np.bool_)
+    tile_sw2 = np.zeros(TILE_DATES)
+    tile_scale = np.zeros(TILE_DATES)
+    band_rows = window + TILE_DATES - 1
+    product = np.zeros((band_rows + TILE_ROWS, TILE_DATES))
+    for k in range(first - window + 1, first):
+        _count_gaps(values, row_gaps, rows[k], nan_count, 1)
+    for tile in range(first, stop, TILE_DATES):
+        for slot in range(TILE_DATES):
+            t = min(tile + slot, stop - 1)
+            if tile + slot >= stop:
+                # Past the span: repeat the last date so the tile keeps its
+                # shape; these columns are computed and never written out.
+                coef[slot] = coef[slot - 1]
+                tile_ok[slot] = False
+                continue
+            newest = rows[t]
+            oldest = rows[t - window] if t > first else -1
+            _count_gaps(values, row_gaps, newest, nan_count, 1)
+            if oldest >= 0:
+                _count_gaps(values, row_gaps, oldest, nan_count, -1)
+            start = t - window + 1
+            refresh = (t - first) % window == 0
+            if refresh:
+                # Exact two-pass moments of every series, walking the rows so
+                # memory is read contiguously (series with a NaN in the window
+                # get garbage here and are never used).
+                fresh_mean[:] = 0.0
+                fresh_m2[:] = 0.0
+                for k in range(start, t + 1):
+                    x = clean[rows[k]]
+                    for i in range(n_assets):
+                        fresh_mean[i] += x[i]
+                fresh_mean *= inv_window
+                for k in range(start, t + 1):
+                    x = clean[rows[k]]
+                    for i in range(n_assets):
+                        dev = x[i] - fresh_mean[i]
+                        fresh_m2[i] += dev * dev
+                for i in range(n_assets):
+                    mean[i] = fresh_mean[i]
+                    m2[i] = fresh_m2[i]
+                    valid[i] = nan_count[i] == 0
+            else:
+                # Sliding update, branch-free so that it vectorises; a series
+                # with a NaN in its window is marked invalid and, when it
+                # rejoins, recomputed exactly below.
+                x_new = clean[newest]
+                x_old = clean[oldest]
+                n_stale = 0
+                for i in range(n_assets):
+                    mu_old = mean[i]
+                    mu_new = mu_old + (x_new[i] - x_old[i]) * inv_window
+                    updated = m2[i] + (x_new[i] - x_old[i]) * (
+                        x_new[i] - mu_new + x_old[i] - mu_old
+                    )
+                    # Heavy cancellation (variance collapsing within one step)
+                    # would cost relative precision: recompute exactly instead.
+                    complete = nan_count[i] == 0
+                    keep = valid[i] & complete & (updated > 0.01 * m2[i])
+                    mean[i] = mu_new if keep else mu_old
+                    m2[i] = updated if keep else m2[i]
+                    valid[i] = keep
+                    n_stale += 0 if keep else complete
+                for i in range(n_assets if n_stale > 0 else 0):
+                    if valid[i] or nan_count[i] > 0:
+                        continue
+                    total = 0.0
+                    for k in range(start, t + 1):
+                        total += clean[rows[k], i]
+                    mu = total * inv_window
+                    squares = 0.0
+                    for k in range(start, t + 1):
+                        dev = clean[rows[k], i] - mu
+                        squares += dev * dev
+                    mean[i] = mu
+                    m2[i] = squares
+                    valid[i] = True
+            weight_sum, weight_squares, n_members = _coefficients(
+                mean, m2, valid, weights, window, coef[slot]
+            )
+            # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
+            usable = n_members >= min_assets
+            scale = 1.0 / weight_sum if usable else 0.0
+            sum_w2 = weight_squares * scale * scale
+            tile_ok[slot] = usable and sum_w2 < 1.0
+            tile_sw2[slot] = sum_w2
+            tile_scale[slot] = scale * scale
+        # y_s = c_t . r_s for the window of every date of the tile: the
+        # O(n_assets * window) core. Date ``slot`` reads rows slot..slot+window-1.
+        last = min(tile + TILE_DATES - 1, stop - 1)
+        _band_tile(clean, rows, coef, tile - window + 1, last, product)
+        for slot in range(TILE_DATES):
+            if not tile_ok[slot]:
+                continue
+            total = 0.0
+            for k in range(window):
+                total += product[slot + k, slot]
+            y_mean = total * inv_window
+            var = 0.0
+            for k in range(window):
+                dev = product[slot + k, slot] - y_mean
+                var += dev * dev
+            var *= inv_window * tile_scale[slot]
+            out[tile + slot] = (var - tile_sw2[slot]) / (1.0 - tile_sw2[slot])
+
+
+_avg_corr = njit(
+    _avg_corr_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
