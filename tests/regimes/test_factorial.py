@@ -233,6 +233,7 @@ class TestModel:
             _model(**kwargs).fit(_spread())
 
 
+@pytest.mark.filterwarnings("ignore::rotation.regimes.RegimeConvergenceWarning")
 def test_summary_lists_directions_and_volatilities() -> None:
     text = _model().fit(_spread()).result_.summary()
     assert "rotation" in text and "turbulent" in text and "calm" in text
