@@ -24,6 +24,7 @@ from rotation.indicators._correlation_kernels import (
     _coefficients_py,
     _pack_returns,
     _pack_returns_py,
+    refresh_period,
 )
 
 AI_LARGE = ["NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL"]
@@ -246,7 +247,7 @@ class TestProperties:
         # recompute keeps the result at loop precision.
         values = _random_returns(3, n_obs=20_000, n_assets=4)
         values[10_000:] += 0.5
-        out = _average_correlation(values, np.ones(4), 63, 2, 1).to_numpy()
+        out = _average_correlation(values, np.ones(4), 63, 2, 1)
         tail = slice(19_000, 20_000)
         expected = _loop_avg_corr(values[18_900:], 63)[100:]
         np.testing.assert_allclose(out[tail], expected, rtol=0, atol=1e-10)
@@ -360,7 +361,7 @@ class TestInputs:
         by_columns = _average_correlation(
             np.asfortranarray(values), np.ones(9), 21, 2, 1
         )
-        np.testing.assert_array_equal(by_rows.to_numpy(), by_columns.to_numpy())
+        np.testing.assert_array_equal(by_rows, by_columns)
 
     def test_rows_start_on_64_byte_boundaries(self):
         for n_padded in (8, 16, 504):
@@ -385,6 +386,7 @@ def _run_kernels(values, weights, window, pack, kernel):
             weights,
             window,
             2,
+            refresh_period(window),
             window - 1,
             len(rows),
             out,

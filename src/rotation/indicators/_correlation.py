@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from rotation._typing import FloatArray
-from rotation.indicators._correlation_kernels import LANES, _avg_corr, _pack_returns
+from rotation.indicators._correlation_kernels import (
+    LANES,
+    _avg_corr,
+    _pack_returns,
+    refresh_period,
+)
 from rotation.indicators._validation import (
     check_frame,
     check_window,
@@ -103,11 +108,13 @@ def rolling_average_correlation(
     check_frame(returns, "returns")
     window = check_window(window, minimum=2)
     min_assets = check_window(min_assets, "min_assets", minimum=2)
-    members, raw = weight_vector(returns.columns, weights, "weights")
-    values = returns[members].to_numpy(dtype=np.float64, na_value=np.nan)
-    out = np.full(len(returns), np.nan)
-    observed = _average_correlation(values, raw, window, min_assets, n_threads)
-    out[observed.index] = observed.to_numpy()
+    if weights is None:
+        basket, raw = returns, np.ones(returns.shape[1])
+    else:
+        members, raw = weight_vector(returns.columns, weights, "weights")
+        basket = returns[members]
+    values = basket.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = _average_correlation(values, raw, window, min_assets, n_threads)
     return pd.Series(out, index=returns.index, name="avg_corr")
 
 
@@ -122,11 +129,11 @@ def _average_correlation(
     window: int,
     min_assets: int,
     n_threads: int | None,
-) -> pd.Series:
-    """Run the kernels on a (n_rows, n_assets) array; values on observed rows.
+) -> FloatArray:
+    """Run the kernels on a (n_rows, n_assets) array; one value per row.
 
-    Returns a Series indexed by row number holding the value of every row on
-    which at least one member has a return (the observations).
+    Rows on which no member has a return are not observations: NaN, and
+    skipped by the windows.
     """
     n_rows, n_assets = values.shape
     n_padded = -(-n_assets // LANES) * LANES
@@ -137,19 +144,34 @@ def _average_correlation(
         lambda lo, hi: _pack_returns(values, lo, hi, clean, row_gaps),
         _even_spans(0, n_rows, threads, 32),
     )
-    rows = np.flatnonzero(row_gaps < n_assets).astype(np.int64)
+    rows = np.flatnonzero(row_gaps < n_assets)
     n_obs = len(rows)
     out = np.full(n_obs, np.nan)
     if n_obs >= window:
-        # Spans start at refresh points (window - 1 + k * window), so the
+        # Spans start at refresh points (window - 1 + k * refresh), so the
         # split cannot change a value.
+        refresh = refresh_period(window)
         _run_spans(
             lambda lo, hi: _avg_corr(
-                values, clean, row_gaps, rows, weights, window, min_assets, lo, hi, out
+                values,
+                clean,
+                row_gaps,
+                rows,
+                weights,
+                window,
+                min_assets,
+                refresh,
+                lo,
+                hi,
+                out,
             ),
-            _even_spans(window - 1, n_obs, threads, window),
+            _even_spans(window - 1, n_obs, threads, refresh),
         )
-    return pd.Series(out, index=rows)
+    if n_obs == n_rows:
+        return out
+    full = np.full(n_rows, np.nan)
+    full[rows] = out
+    return full
 
 
 def _aligned_empty(shape: tuple[int, int]) -> FloatArray:
