@@ -118,3 +118,13 @@ def test_ingest_bad_file_is_rejected_with_rows(store_path, tmp_path):
     assert "row 4" in text and "does not parse" in text
     listing = runner.invoke(app, ["data", "list", "--store", store_path])
     assert "XYZ" not in listing.output
+
+
+def test_thesis_check_feeds_the_regime_pillar(store_path):
+    # the CLI evaluates regime_prob("rotation") from the report's regime fit,
+    # so the pillar has a value here as it does in the report
+    result = runner.invoke(app, ["thesis", "check", "--store", store_path])
+    assert result.exit_code == 0, result.output
+    # rich may wrap the id on a narrow test console: match its first part
+    line = next(row for row in result.output.splitlines() if "rotation_r" in row)
+    assert "no_data" not in line and re.search(r"\b(holds|fails)\b", line), line

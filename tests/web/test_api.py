@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rotation.data.store import open_store
+from rotation.regimes import regime_probability_series
 from rotation.thesis import evaluate, load_thesis
 from rotation.thesis_files import default_thesis_text
 from rotation.web import create_app, serve
@@ -42,8 +43,13 @@ def _nan(value):
 class TestReference:
     def test_status_is_the_engine_evaluation_as_of_that_date(self, client, store):
         body = client.get(f"/api/thesis/status?as_of={AS_OF_A}").json()
-        # Independent path: a fresh store read and the thesis engine directly.
-        ev = evaluate(load_thesis(default_thesis_text()), store.market_data(AS_OF_A))
+        # Independent path: a fresh store read, the regime provider's defaults
+        # and the thesis engine directly.
+        market = store.market_data(AS_OF_A)
+        extra = {"regime_prob:rotation": regime_probability_series(market)}
+        ev = evaluate(load_thesis(default_thesis_text()), market, extra=extra)
+        regime = next(p for p in body["pillars"] if p["id"] == "rotation_regime")
+        assert regime["status"] in {"holds", "fails"}  # the dashboard feeds it
         assert body["as_of"] == AS_OF_A
         np.testing.assert_allclose(body["health"], ev.health, rtol=1e-12)
         assert [p["id"] for p in body["pillars"]] == [p.id for p in ev.pillars]

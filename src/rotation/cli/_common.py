@@ -128,6 +128,19 @@ AsOfOpt = Annotated[
 ]
 
 
+def _thesis_inputs(store: Path | None, path: Path | None, as_of: str | None = None):
+    """Thesis, point-in-time market and the extra series its language reads.
+
+    The extra series (``regime_prob:rotation``) come from the same fit as the
+    report's, so ``rotation thesis check`` and the report agree on every pillar.
+    """
+    from rotation.report.context import regime_inputs
+
+    thesis, market = _thesis_and_market(store, path, as_of)
+    extra, _ = regime_inputs(market)
+    return thesis, market, extra
+
+
 def _thesis_and_market(store: Path | None, path: Path | None, as_of: str | None = None):
     from rotation.data.ingest import ensure_bundled
     from rotation.thesis_files import load_thesis_file

@@ -15,7 +15,7 @@ from rotation.cli._common import (
     ThesisArg,
     _frame_table,
     _progress,
-    _thesis_and_market,
+    _thesis_inputs,
     console,
     thesis_app,
 )
@@ -32,8 +32,8 @@ def thesis_check(
     """Evaluate every pillar and the health score as of one date."""
     from rotation.thesis import evaluate
 
-    thesis, market = _thesis_and_market(store, path, as_of)
-    result = evaluate(thesis, market)
+    thesis, market, extra = _thesis_inputs(store, path, as_of)
+    result = evaluate(thesis, market, extra=extra)
     frame = result.to_frame()
     table = Table(
         title=f"{thesis.meta.title} — as of {market.as_of.date()}", header_style="bold"
@@ -68,8 +68,8 @@ def thesis_history(
     """Every pillar's value and status and the health score, every day."""
     from rotation.thesis import history
 
-    thesis, market = _thesis_and_market(store, path)
-    hist = history(thesis, market)
+    thesis, market, extra = _thesis_inputs(store, path)
+    hist = history(thesis, market, extra=extra)
     if out is not None:
         hist.to_frame().to_csv(out)
         console.print(f"wrote [bold]{out}[/] ({len(hist.health):,} days)")
@@ -91,8 +91,8 @@ def thesis_diff(
     """Pillars whose status flipped between two dates, with the values that crossed."""
     from rotation.thesis import diff
 
-    thesis, market = _thesis_and_market(store, path)
-    result = diff(thesis, market, start, end)
+    thesis, market, extra = _thesis_inputs(store, path)
+    result = diff(thesis, market, start, end, extra=extra)
     console.print(
         _frame_table(result.to_frame().reset_index(), result.summary().splitlines()[0])
     )
@@ -109,10 +109,10 @@ def thesis_backtest(
     """Event study: forward returns of the long vs short basket when health is high."""
     from rotation.thesis import thesis_event_study
 
-    thesis, market = _thesis_and_market(store, path)
+    thesis, market, extra = _thesis_inputs(store, path)
     with _progress() as progress:
         progress.add_task("event study over the full history", total=None)
-        studies = thesis_event_study(thesis, market, level=level)
+        studies = thesis_event_study(thesis, market, level=level, extra=extra)
     for name, study in studies.items():
         console.print(_frame_table(study.table.reset_index(), f"{name}: {study.name}"))
         console.print(f"{len(study.episodes)} episodes")
@@ -126,8 +126,8 @@ def thesis_lint(
     """Validate a thesis file: schema, expressions, and names against the store."""
     from rotation.thesis import evaluate
 
-    thesis, market = _thesis_and_market(store, path)
-    result = evaluate(thesis, market)
+    thesis, market, extra = _thesis_inputs(store, path)
+    result = evaluate(thesis, market, extra=extra)
     frame = result.to_frame()
     missing = frame[frame["status"] == "no_data"]
     console.print(

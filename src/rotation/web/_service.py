@@ -140,6 +140,16 @@ class DashboardService:
             ("market", as_of), lambda: self.store.market_data(as_of)
         )
 
+    def regime(
+        self, as_of: pd.Timestamp
+    ) -> tuple[dict[str, pd.Series], dict[str, Any]]:
+        """Fit the report's regime model as of ``as_of``: thesis series, model (cached)."""
+        from rotation.report.context import regime_inputs
+
+        return self.cache.get_or_compute(
+            ("regime", as_of), lambda: regime_inputs(self.market(as_of))
+        )
+
     # -- theses -----------------------------------------------------------------
     def theses(self) -> dict[str, Path | None]:
         """Offered theses: name -> file inside the thesis folder (None: packaged)."""
@@ -206,7 +216,9 @@ class DashboardService:
         thesis = self.thesis(name)
         return self.cache.get_or_compute(
             ("evaluation", name, as_of),
-            lambda: _thesis_call(name, evaluate, thesis, self.market(as_of)),
+            lambda: _thesis_call(
+                name, evaluate, thesis, self.market(as_of), self.regime(as_of)[0]
+            ),
         )
 
     def history(self, name: str, as_of: pd.Timestamp) -> ThesisHistory:
@@ -216,7 +228,9 @@ class DashboardService:
         thesis = self.thesis(name)
         return self.cache.get_or_compute(
             ("history", name, as_of),
-            lambda: _thesis_call(name, history, thesis, self.market(as_of)),
+            lambda: _thesis_call(
+                name, history, thesis, self.market(as_of), self.regime(as_of)[0]
+            ),
         )
 
     # -- report sections --------------------------------------------------------
@@ -228,11 +242,16 @@ class DashboardService:
     def context(self, name: str, as_of: pd.Timestamp) -> ReportContext:
         """Return the report context the section builders receive."""
         path = self.thesis_path(name)
+        extra, shared = self.regime(as_of)
         return ReportContext(
             market=self.market(as_of),
             as_of=as_of,
             coverage=self.coverage(),
-            options={"thesis_path": str(path) if path is not None else None},
+            options={
+                "thesis_path": str(path) if path is not None else None,
+                "thesis_extra": extra,
+                **shared,
+            },
         )
 
     def section(self, section_id: str, name: str, as_of: pd.Timestamp) -> BuiltSection:
@@ -271,9 +290,15 @@ class DashboardService:
         return self.cache.get_or_compute(key, compute)
 
 
-def _thesis_call(name: str, func: Any, thesis: Thesis, market: MarketData) -> Any:
+def _thesis_call(
+    name: str,
+    func: Any,
+    thesis: Thesis,
+    market: MarketData,
+    extra: dict[str, pd.Series],
+) -> Any:
     try:
-        return func(thesis, market)
+        return func(thesis, market, extra=extra)
     except ThesisError as exc:  # e.g. a basket member with no prices yet at as_of
         raise ApiError(
             422,
