@@ -353,6 +353,35 @@ class TestInputs:
         )
         np.testing.assert_array_equal(many.to_numpy(), one.to_numpy())
 
+    def test_concurrent_callers_get_their_own_numbers(self):
+        # callers share one pool; each span runs exactly once, by whoever
+        # claims it first
+        from concurrent.futures import ThreadPoolExecutor
+
+        frames = [
+            pd.DataFrame(_random_returns(seed, n_obs=1500, n_assets=10))
+            for seed in range(6)
+        ]
+        expected = [rolling_average_correlation(f, 63, n_threads=1) for f in frames]
+        with ThreadPoolExecutor(6) as callers:
+            got = list(
+                callers.map(
+                    lambda f: rolling_average_correlation(f, 63, n_threads=4), frames
+                )
+            )
+        for one, many in zip(expected, got, strict=True):
+            np.testing.assert_array_equal(many.to_numpy(), one.to_numpy())
+
+    def test_every_span_runs_once(self):
+        from rotation.indicators._correlation import _even_spans, _run_spans
+
+        spans = _even_spans(62, 5000, 5, 252)
+        assert spans[0][0] == 62 and spans[-1][1] == 5000
+        assert all((lo - 62) % 252 == 0 for lo, _ in spans)
+        ran: list[tuple[int, int]] = []
+        _run_spans(lambda lo, hi: ran.append((lo, hi)), spans)
+        assert sorted(ran) == spans
+
     def test_column_and_row_major_input_agree(self):
         values = _random_returns(5, n_obs=400, n_assets=9, nan_frac=0.02)
         by_rows = _average_correlation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -215,11 +216,25 @@ def _even_spans(first: int, stop: int, parts: int, step: int) -> list[tuple[int,
 def _run_spans(
     kernel: Callable[[int, int], None], spans: list[tuple[int, int]]
 ) -> None:
+    """Run ``kernel(lo, hi)`` once per span, on the pool and the calling thread.
+
+    Each span is claimed by whoever reaches it first, so a caller never waits
+    on a queue that other callers (Dask threads, web requests) keep busy: it
+    runs every span no worker has started.
+    """
     if len(spans) == 1:
         kernel(*spans[0])
         return
-    futures = [_pool(os.getpid()).submit(kernel, lo, hi) for lo, hi in spans[1:]]
-    kernel(*spans[0])  # the calling thread works too
+    claims = [threading.Lock() for _ in spans]
+
+    def run(k: int) -> None:
+        if claims[k].acquire(blocking=False):
+            kernel(*spans[k])
+
+    pool = _pool(os.getpid())
+    futures = [pool.submit(run, k) for k in range(1, len(spans))]
+    for k in range(len(spans)):
+        run(k)
     for future in futures:
         future.result()
 
