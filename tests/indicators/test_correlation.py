@@ -11,7 +11,7 @@ from rotation.indicators import (
     rolling_dispersion,
     simple_returns,
 )
-from rotation.indicators._correlation import _aligned_empty, _average_correlation
+from rotation.indicators._correlation import _aligned_zeros, _average_correlation
 from rotation.indicators._correlation_kernels import (
     LANES,
     TILE_DATES,
@@ -22,8 +22,8 @@ from rotation.indicators._correlation_kernels import (
     _band_tile_py,
     _coefficients,
     _coefficients_py,
-    _pack_returns,
-    _pack_returns_py,
+    _pack_row,
+    _pack_row_py,
     refresh_period,
 )
 
@@ -159,10 +159,21 @@ class TestProperties:
     )
     def test_numba_kernel_equals_python_kernel(self, seed, window, nan_frac):
         values = _random_returns(seed, n_obs=150, nan_frac=nan_frac)
+        values[40:43] = np.nan  # rows that are not observations
         weights = np.random.default_rng(seed).uniform(0.0, 2.0, size=values.shape[1])
-        compiled = _run_kernels(values, weights, window, _pack_returns, _avg_corr)
-        python = _run_kernels(values, weights, window, _pack_returns_py, _avg_corr_py)
+        compiled = _run_kernel(values, weights, window, _avg_corr)
+        python = _run_kernel(values, weights, window, _avg_corr_py)
         np.testing.assert_allclose(compiled, python, rtol=0, atol=1e-12)
+        rows = np.random.default_rng(seed).integers(0, 150, size=5)
+        for row in rows:
+            packed = [np.full(values.shape[1], np.nan) for _ in range(2)]
+            gaps = [
+                _pack_row(values, row, packed[0]),
+                _pack_row_py(values, row, packed[1]),
+            ]
+            assert gaps[0] == gaps[1] == np.isnan(values[row]).sum()
+            np.testing.assert_array_equal(packed[0], np.nan_to_num(values[row]))
+            np.testing.assert_array_equal(packed[1], packed[0])
 
     @settings(deadline=None, max_examples=30)
     @given(seed=st.integers(0, 10_000), n_assets=st.integers(1, 20))
@@ -394,30 +405,14 @@ class TestInputs:
 
     def test_rows_start_on_64_byte_boundaries(self):
         for n_padded in (8, 16, 504):
-            clean = _aligned_empty((5, n_padded))
+            clean = _aligned_zeros((5, n_padded))
             assert all(clean[t].ctypes.data % 64 == 0 for t in range(5))
 
 
-def _run_kernels(values, weights, window, pack, kernel):
-    """The kernels of rolling_average_correlation on one thread, in observation order."""
+def _run_kernel(values, weights, window, kernel):
+    """One span of the kernel over every row, as rolling_average_correlation runs it."""
     n_rows, n_assets = values.shape
-    clean = _aligned_empty((n_rows, -(-n_assets // LANES) * LANES))
-    row_gaps = np.empty(n_rows, dtype=np.int64)
-    pack(values, 0, n_rows, clean, row_gaps)
-    rows = np.flatnonzero(row_gaps < n_assets).astype(np.int64)
-    out = np.full(len(rows), np.nan)
-    if len(rows) >= window:
-        kernel(
-            values,
-            clean,
-            row_gaps,
-            rows,
-            weights,
-            window,
-            2,
-            refresh_period(window),
-            window - 1,
-            len(rows),
-            out,
-        )
+    ring = _aligned_zeros((window + TILE_DATES + 2, -(-n_assets // LANES) * LANES))
+    out = np.full(n_rows, np.nan)
+    kernel(values, weights, window, 2, refresh_period(window), 0, n_rows, ring, out)
     return out

@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -14,8 +14,8 @@ import pandas as pd
 from rotation._typing import FloatArray
 from rotation.indicators._correlation_kernels import (
     LANES,
+    TILE_DATES,
     _avg_corr,
-    _pack_returns,
     refresh_period,
 )
 from rotation.indicators._validation import (
@@ -131,54 +131,33 @@ def _average_correlation(
     min_assets: int,
     n_threads: int | None,
 ) -> FloatArray:
-    """Run the kernels on a (n_rows, n_assets) array; one value per row.
+    """Run the kernel on a (n_rows, n_assets) array; one value per row.
 
     Rows on which no member has a return are not observations: NaN, and
     skipped by the windows.
     """
     n_rows, n_assets = values.shape
-    n_padded = -(-n_assets // LANES) * LANES
-    clean = _aligned_empty((n_rows, n_padded))
-    row_gaps = np.empty(n_rows, dtype=np.int64)
+    out = np.full(n_rows, np.nan)
     threads = _thread_count(n_threads, n_assets * window * n_rows)
-    _run_spans(
-        lambda lo, hi: _pack_returns(values, lo, hi, clean, row_gaps),
-        _even_spans(0, n_rows, threads, 32),
-    )
-    rows = np.flatnonzero(row_gaps < n_assets)
-    n_obs = len(rows)
-    out = np.full(n_obs, np.nan)
-    if n_obs >= window:
-        # Spans start at refresh points (window - 1 + k * refresh), so the
-        # split cannot change a value.
-        refresh = refresh_period(window)
-        _run_spans(
-            lambda lo, hi: _avg_corr(
-                values,
-                clean,
-                row_gaps,
-                rows,
-                weights,
-                window,
-                min_assets,
-                refresh,
-                lo,
-                hi,
-                out,
-            ),
-            _even_spans(window - 1, n_obs, threads, refresh),
+    # Spans start on the refresh grid, so the split cannot change a value.
+    refresh = refresh_period(window)
+    spans = _even_spans(0, n_rows, threads, refresh)
+    n_padded = -(-n_assets // LANES) * LANES
+    rings = [_aligned_zeros((window + TILE_DATES + 2, n_padded)) for _ in spans]
+    kernels = {
+        span: partial(
+            _avg_corr, values, weights, window, min_assets, refresh, *span, ring, out
         )
-    if n_obs == n_rows:
-        return out
-    full = np.full(n_rows, np.nan)
-    full[rows] = out
-    return full
+        for span, ring in zip(spans, rings, strict=True)
+    }
+    _run_spans(lambda lo, hi: kernels[lo, hi](), spans)
+    return out
 
 
-def _aligned_empty(shape: tuple[int, int]) -> FloatArray:
-    """Allocate a float64 array whose rows start on 64-byte boundaries."""
+def _aligned_zeros(shape: tuple[int, int]) -> FloatArray:
+    """Allocate a zeroed float64 array whose rows start on 64-byte boundaries."""
     size = shape[0] * shape[1]
-    buffer = np.empty(size + LANES)
+    buffer = np.zeros(size + LANES)
     offset = (-buffer.ctypes.data % 64) // buffer.itemsize
     return buffer[offset : offset + size].reshape(shape)
 

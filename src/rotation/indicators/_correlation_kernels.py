@@ -36,41 +36,23 @@ LANES = 8  # float64 lanes of a 512-bit register; rows are padded to a multiple
 IntArray = npt.NDArray[np.int64]
 
 
-def _pack_returns_py(
-    values: FloatArray, lo: int, hi: int, clean: FloatArray, row_gaps: IntArray
-) -> None:
-    """Copy rows ``lo:hi`` of ``values`` into the padded, NaN-free ``clean``.
+def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
+    """Copy ``values[row]`` into ``out`` with 0.0 for NaN; return the NaN count.
 
-    Parameters
-    ----------
-    values : ndarray of shape (n_rows, n_assets)
-        Returns, NaN where missing, C- or F-ordered.
-    lo, hi : int
-        Row range to copy.
-    clean : ndarray of shape (n_rows, n_padded)
-        Receives the returns with 0.0 for NaN and in the padding columns.
-    row_gaps : ndarray of int64, shape (n_rows,)
-        Receives the number of NaN in each row.
+    ``out`` is a ring-buffer row padded with zeros past ``n_assets`` (the
+    padding is written once, when the ring is allocated).
     """
-    n_assets = values.shape[1]
-    n_padded = clean.shape[1]
-    for t in range(lo, hi):
-        # One row at a time even for F-ordered input: measured faster than
-        # blocked transposes here, and the writes stay sequential.
-        row = clean[t]
-        gaps = 0
-        for i in range(n_assets):
-            v = values[t, i]
-            gap = np.isnan(v)
-            gaps += gap
-            row[i] = 0.0 if gap else v
-        for i in range(n_assets, n_padded):
-            row[i] = 0.0
-        row_gaps[t] = gaps
+    gaps = 0
+    for i in range(values.shape[1]):
+        v = values[row, i]
+        gap = np.isnan(v)
+        gaps += int(gap)
+        out[i] = 0.0 if gap else v
+    return gaps
 
 
-_pack_returns = njit(
-    _pack_returns_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+_pack_row = njit(
+    _pack_row_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
 )
 
 
@@ -155,13 +137,14 @@ _band_tile = njit(
 
 
 def refresh_period(window: int) -> int:
-    """Observations between exact recomputes of the moments: whole windows, ~256.
+    """Rows between exact recomputes of the moments: about 4 windows, >= 256.
 
     Sliding updates drift by rounding only (~1e-16 per step, tested over 20,000
     steps); recomputing every few windows instead of every window saves most
-    of the two-pass cost.
+    of the two-pass cost. A multiple of ``TILE_DATES``.
     """
-    return window * max(1, 256 // window)
+    rows = max(256, 4 * window)
+    return TILE_DATES * -(-rows // TILE_DATES)
 
 
 def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) -> None:
@@ -320,31 +303,67 @@ _rejoin = njit(
 )
 
 
+def _emit_tile_py(
+    ring: FloatArray,
+    slots: IntArray,
+    coef: FloatArray,
+    window: int,
+    n_filled: int,
+    tile_obs: IntArray,
+    tile_ok: npt.NDArray[np.bool_],
+    tile_sw2: FloatArray,
+    tile_scale: FloatArray,
+    obs_row: IntArray,
+    product: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Banded product of one tile of dates, then each date's value into ``out``.
+
+    ``y_s = c_t . r_s`` for the window of every date of the tile: the
+    O(n_assets * window) core. Date ``slot`` reads rows slot..slot+window-1
+    of the product.
+    """
+    first = tile_obs[0]
+    last = tile_obs[n_filled - 1]
+    _band_tile(ring, slots, coef, first - window + 1, last, product)
+    inv_window = 1.0 / window
+    for slot in range(n_filled):
+        if not tile_ok[slot]:
+            continue
+        total = 0.0
+        for k in range(window):
+            total += product[slot + k, slot]
+        y_mean = total * inv_window
+        var = 0.0
+        for k in range(window):
+            dev = product[slot + k, slot] - y_mean
+            var += dev * dev
+        var *= inv_window * tile_scale[slot]
+        out[obs_row[tile_obs[slot]]] = (var - tile_sw2[slot]) / (1.0 - tile_sw2[slot])
+
+
+_emit_tile = njit(
+    _emit_tile_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+)
+
+
 def _avg_corr_py(
     values: FloatArray,
-    clean: FloatArray,
-    row_gaps: IntArray,
-    rows: IntArray,
     weights: FloatArray,
     window: int,
     min_assets: int,
     refresh: int,
-    first: int,
-    stop: int,
+    lo: int,
+    hi: int,
+    ring: FloatArray,
     out: FloatArray,
 ) -> None:
-    """Compute the weighted average pairwise correlation on observations ``first:stop``.
+    """Compute the weighted average pairwise correlation on rows ``lo:hi``.
 
     Parameters
     ----------
     values : ndarray of shape (n_rows, n_assets)
-        Returns, NaN where missing (read only on rows with a NaN).
-    clean, row_gaps : ndarray
-        ``values`` packed by :func:`_pack_returns`: 0.0 for NaN, rows padded
-        with zeros to a multiple of ``LANES``; the number of NaN per row.
-    rows : ndarray of int64, shape (n_observations,)
-        Row of ``clean`` for each observation (rows where every member is
-        missing are not observations).
+        Returns, NaN where missing, C- or F-ordered.
     weights : ndarray of shape (n_assets,)
         Non-negative raw weights (renormalised over the members of each window).
     window : int
@@ -352,36 +371,55 @@ def _avg_corr_py(
     min_assets : int
         Minimum number of members (>= 2) for a value.
     refresh : int
-        Observations between exact recomputes of the moments (see
-        :func:`refresh_period`).
-    first, stop : int
-        Observations to compute; ``first >= window - 1`` and ``first - window +
-        1`` a multiple of ``refresh`` (a refresh point, see Notes).
-    out : ndarray of shape (n_observations,)
+        Rows between exact recomputes of the moments, a multiple of
+        ``TILE_DATES`` (see :func:`refresh_period`).
+    lo, hi : int
+        Rows to compute; ``lo`` a multiple of ``refresh``.
+    ring : ndarray of shape (>= window + TILE_DATES + 1, n_padded)
+        Scratch rows for the window's returns (0.0 for NaN), ``n_padded`` a
+        multiple of ``LANES``, zero past ``n_assets``, rows 64-byte aligned.
+    out : ndarray of shape (n_rows,)
         Receives ``(Var(sum_i w_i z_i) - sum_i w_i**2) / (1 - sum_i w_i**2)``
         where ``z_i`` are the window's returns standardised with the window's
-        mean and population standard deviation; left untouched where fewer than
+        mean and population standard deviation; left untouched on rows where
+        every member is missing (not observations) and where fewer than
         ``min_assets`` series have a full window of non-NaN, non-constant
         returns.
 
     Notes
     -----
+    The window holds the last ``window`` observations (rows with at least one
+    return). Each row is copied into the ring just before it is needed, so
+    it is still in cache for the moments and the banded product.
+
     Per-series means and sums of squared deviations slide with Welford-type
-    add/remove updates and are recomputed exactly (two-pass) at every refresh
-    point (``window - 1 + k * refresh``), whenever a series (re)joins and
-    whenever an update would cancel more than 99% of the sum of squares, so
-    rounding drift cannot build up. Because refresh points sit on a fixed
-    grid and every date's variance is computed by the same instructions, a
-    value does not depend on where a span starts or ends: a series cut at
-    ``t`` gives bit-identical values up to ``t``, and any split of the dates
-    into spans (threads) gives identical numbers.
+    add/remove updates and are recomputed exactly (two-pass) on the first
+    computed date at or after each multiple of ``refresh`` rows, whenever a
+    series (re)joins and whenever an update would cancel more than 99% of
+    the sum of squares, so rounding drift cannot build up. Because refresh
+    points sit on a fixed grid of rows and every date's variance is computed
+    by the same instructions, a value does not depend on where a span starts
+    or ends: data cut at ``t`` give bit-identical values up to ``t``, and any
+    split of the rows into spans (threads) gives identical numbers.
 
     The variance of ``y_s = sum_i c_i r_is`` over the window is computed
     two-pass from the banded product of :func:`_band_tile`.
     """
     n_assets = values.shape[1]
-    n_padded = clean.shape[1]
-    inv_window = 1.0 / window
+    n_padded = ring.shape[1]
+    ring_size = ring.shape[0]
+    # Observations of this span: the window - 1 before ``lo``, then ``lo:hi``.
+    # Observation k lives in ring row k % ring_size; obs_row[k] is its row.
+    start_row = lo
+    found = 0
+    while start_row > 0 and found < window - 1:
+        start_row -= 1
+        if _pack_row(values, start_row, ring[0]) < n_assets:
+            found += 1
+    n_max = found + hi - lo
+    slots = np.arange(n_max) % ring_size
+    obs_row = np.zeros(n_max, dtype=np.int64)
+    obs_gaps = np.zeros(n_max, dtype=np.int64)
     nan_count = np.zeros(n_assets, dtype=np.int64)
     mean = np.zeros(n_assets)
     m2 = np.zeros(n_assets)
@@ -390,61 +428,84 @@ def _avg_corr_py(
     tile_ok = np.zeros(TILE_DATES, dtype=np.bool_)
     tile_sw2 = np.zeros(TILE_DATES)
     tile_scale = np.zeros(TILE_DATES)
-    band_rows = window + TILE_DATES - 1
-    product = np.zeros((band_rows + TILE_ROWS, TILE_DATES))
-    for k in range(first - window + 1, first):
-        _count_gaps(values, rows[k], nan_count, 1)
-    for tile in range(first, stop, TILE_DATES):
-        for slot in range(TILE_DATES):
-            t = min(tile + slot, stop - 1)
-            if tile + slot >= stop:
-                # Past the span: repeat the last date so the tile keeps its
-                # shape; these columns are computed and never written out.
-                coef[slot] = coef[slot - 1]
-                tile_ok[slot] = False
-                continue
-            newest = rows[t]
-            oldest = rows[t - window] if t > first else -1
-            if row_gaps[newest] > 0:
-                _count_gaps(values, newest, nan_count, 1)
-            if oldest >= 0 and row_gaps[oldest] > 0:
-                _count_gaps(values, oldest, nan_count, -1)
-            start = t - window + 1
-            if (t - first) % refresh == 0:
-                _exact_moments(clean, rows, start, t, mean, m2)
-                for i in range(n_assets):
-                    valid[i] = nan_count[i] == 0
-            elif _slide_moments(
-                clean[newest], clean[oldest], window, nan_count, mean, m2, valid
-            ):
-                _rejoin(clean, rows, start, t, nan_count, mean, m2, valid)
-            weight_sum, weight_squares, n_members = _coefficients(
-                mean, m2, valid, weights, window, coef[slot]
+    tile_obs = np.zeros(TILE_DATES, dtype=np.int64)
+    product = np.zeros((window + TILE_DATES - 1 + TILE_ROWS, TILE_DATES))
+    n_obs = 0
+    n_dates = 0
+    next_refresh = lo
+    for row in range(start_row, hi):
+        gaps = _pack_row(values, row, ring[slots[n_obs]])
+        if gaps == n_assets:
+            continue  # not an observation: no value, not in any window
+        t = n_obs
+        n_obs += 1
+        obs_row[t] = row
+        obs_gaps[t] = gaps
+        if gaps > 0:
+            _count_gaps(values, row, nan_count, 1)
+        if t >= window and obs_gaps[t - window] > 0:
+            _count_gaps(values, obs_row[t - window], nan_count, -1)
+        if row < lo or t < window - 1:
+            continue  # warm-up, or the window is not full yet
+        start = t - window + 1
+        slot = n_dates % TILE_DATES
+        if n_dates == 0 or row >= next_refresh:
+            while next_refresh <= row:
+                next_refresh += refresh
+            _exact_moments(ring, slots, start, t, mean, m2)
+            for i in range(n_assets):
+                valid[i] = nan_count[i] == 0
+        elif _slide_moments(
+            ring[slots[t]], ring[slots[t - window]], window, nan_count, mean, m2, valid
+        ):
+            _rejoin(ring, slots, start, t, nan_count, mean, m2, valid)
+        weight_sum, weight_squares, n_members = _coefficients(
+            mean, m2, valid, weights, window, coef[slot]
+        )
+        # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
+        usable = n_members >= min_assets
+        scale = 1.0 / weight_sum if usable else 0.0
+        sum_w2 = weight_squares * scale * scale
+        tile_ok[slot] = usable and sum_w2 < 1.0
+        tile_sw2[slot] = sum_w2
+        tile_scale[slot] = scale * scale
+        tile_obs[slot] = t
+        n_dates += 1
+        if slot == TILE_DATES - 1:
+            _emit_tile(
+                ring,
+                slots,
+                coef,
+                window,
+                TILE_DATES,
+                tile_obs,
+                tile_ok,
+                tile_sw2,
+                tile_scale,
+                obs_row,
+                product,
+                out,
             )
-            # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
-            usable = n_members >= min_assets
-            scale = 1.0 / weight_sum if usable else 0.0
-            sum_w2 = weight_squares * scale * scale
-            tile_ok[slot] = usable and sum_w2 < 1.0
-            tile_sw2[slot] = sum_w2
-            tile_scale[slot] = scale * scale
-        # y_s = c_t . r_s for the window of every date of the tile: the
-        # O(n_assets * window) core. Date ``slot`` reads rows slot..slot+window-1.
-        last = min(tile + TILE_DATES - 1, stop - 1)
-        _band_tile(clean, rows, coef, tile - window + 1, last, product)
-        for slot in range(TILE_DATES):
-            if not tile_ok[slot]:
-                continue
-            total = 0.0
-            for k in range(window):
-                total += product[slot + k, slot]
-            y_mean = total * inv_window
-            var = 0.0
-            for k in range(window):
-                dev = product[slot + k, slot] - y_mean
-                var += dev * dev
-            var *= inv_window * tile_scale[slot]
-            out[tile + slot] = (var - tile_sw2[slot]) / (1.0 - tile_sw2[slot])
+    filled = n_dates % TILE_DATES
+    if filled:
+        # A short last tile repeats its last date so the tile keeps its
+        # shape; the repeated columns are computed and never written out.
+        for slot in range(filled, TILE_DATES):
+            coef[slot] = coef[filled - 1]
+        _emit_tile(
+            ring,
+            slots,
+            coef,
+            window,
+            filled,
+            tile_obs,
+            tile_ok,
+            tile_sw2,
+            tile_scale,
+            obs_row,
+            product,
+            out,
+        )
 
 
 _avg_corr = njit(
