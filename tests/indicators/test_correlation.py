@@ -11,20 +11,23 @@ from rotation.indicators import (
     rolling_dispersion,
     simple_returns,
 )
-from rotation.indicators._correlation import _aligned_zeros, _average_correlation
-from rotation.indicators._correlation_kernels import (
+from rotation.indicators._banded_product import (
     LANES,
     TILE_DATES,
     TILE_ROWS,
-    _avg_corr,
-    _avg_corr_py,
     _band_tile,
     _band_tile_py,
+)
+from rotation.indicators._correlation import _aligned_zeros, _average_correlation
+from rotation.indicators._correlation_kernels import (
+    _avg_corr,
+    _avg_corr_py,
     _coefficients,
     _coefficients_py,
     _pack_row,
     _pack_row_py,
     refresh_period,
+    ring_rows,
 )
 
 AI_LARGE = ["NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL"]
@@ -277,10 +280,18 @@ class TestNoLookAhead:
             lambda r: rolling_average_correlation(
                 r, 21, weights={"NVDA": 3.0, "MSFT": 2.0, "ORCL": 1.0}
             ),
+            # spans on three threads (the real data fall below the threshold)
+            lambda r: rolling_average_correlation(r, 21, n_threads=3),
             lambda r: rolling_dispersion(r),
             lambda r: rolling_dispersion(r, 21),
         ],
-        ids=["avg_corr", "avg_corr_weighted", "dispersion", "dispersion_21"],
+        ids=[
+            "avg_corr",
+            "avg_corr_weighted",
+            "avg_corr_threads",
+            "dispersion",
+            "dispersion_21",
+        ],
     )
     def test_prefix_and_perturb(self, fn, market, lookahead):
         returns = simple_returns(
@@ -383,6 +394,60 @@ class TestInputs:
         for one, many in zip(expected, got, strict=True):
             np.testing.assert_array_equal(many.to_numpy(), one.to_numpy())
 
+    def test_infinite_returns_are_gaps_like_nan(self):
+        values = _random_returns(8, n_obs=300, n_assets=6)
+        with_inf, with_nan = values.copy(), values.copy()
+        with_inf[100, 2], with_nan[100, 2] = np.inf, np.nan
+        with_inf[150, 4], with_nan[150, 4] = -np.inf, np.nan
+        out = rolling_average_correlation(pd.DataFrame(with_inf), 30)
+        np.testing.assert_array_equal(
+            out.to_numpy(), rolling_average_correlation(pd.DataFrame(with_nan), 30)
+        )
+        assert out.notna().sum() == 300 - 29  # the others carry every window
+
+    def test_ring_one_row_smaller_is_wrong(self):
+        # ring_rows is the minimum: guard against a silent off-by-one
+        values = _random_returns(4, n_obs=400, n_assets=9)
+        weights, window = np.ones(9), 21
+        padded = -(-9 // LANES) * LANES
+        outs = []
+        for rows in (ring_rows(window), ring_rows(window) - 1):
+            out = np.full(400, np.nan)
+            ring = _aligned_zeros((rows, padded))
+            _avg_corr(
+                values, weights, window, 2, refresh_period(window), 0, 400, ring, out
+            )
+            outs.append(out)
+        expected = _loop_avg_corr(values, window)
+        np.testing.assert_allclose(outs[0], expected, rtol=0, atol=1e-10)
+        assert not np.allclose(outs[1][window:], expected[window:], atol=1e-6)
+
+    def test_a_caller_does_not_wait_behind_queued_spans(self):
+        # a span still queued behind another caller's work is cancelled, not
+        # awaited, once the caller has run it itself
+        import threading
+
+        from rotation.indicators._correlation import _pool, _run_spans
+
+        release = threading.Event()
+        pool = _pool(__import__("os").getpid())
+        blockers = [pool.submit(release.wait, 30) for _ in range(pool._max_workers)]
+        try:
+            ran: list[tuple[int, int]] = []
+            done = threading.Event()
+
+            def call():
+                _run_spans(lambda lo, hi: ran.append((lo, hi)), [(0, 1), (1, 2)])
+                done.set()
+
+            threading.Thread(target=call).start()
+            assert done.wait(10), "the caller waited for the busy pool"
+            assert sorted(ran) == [(0, 1), (1, 2)]
+        finally:
+            release.set()
+            for blocker in blockers:
+                blocker.result()
+
     def test_every_span_runs_once(self):
         from rotation.indicators._correlation import _even_spans, _run_spans
 
@@ -412,7 +477,7 @@ class TestInputs:
 def _run_kernel(values, weights, window, kernel):
     """One span of the kernel over every row, as rolling_average_correlation runs it."""
     n_rows, n_assets = values.shape
-    ring = _aligned_zeros((window + TILE_DATES + 2, -(-n_assets // LANES) * LANES))
+    ring = _aligned_zeros((ring_rows(window), -(-n_assets // LANES) * LANES))
     out = np.full(n_rows, np.nan)
     kernel(values, weights, window, 2, refresh_period(window), 0, n_rows, ring, out)
     return out

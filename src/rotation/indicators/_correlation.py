@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from rotation._typing import FloatArray
+from rotation.indicators._banded_product import LANES
 from rotation.indicators._correlation_kernels import (
-    LANES,
-    TILE_DATES,
     _avg_corr,
     refresh_period,
+    ring_rows,
 )
 from rotation.indicators._validation import (
     check_frame,
@@ -78,12 +78,15 @@ def rolling_average_correlation(
     correlation matrix): the window's :math:`\sum_i c_i r_{i,s}` for six dates
     at a time come from a register-tiled, SIMD-vectorised banded product;
     per-series moments slide with Welford-type updates and are recomputed
-    exactly every ``window`` steps. Spans of dates run on threads; a value
-    never depends on the span it falls in, so the output is bit-identical
-    for any ``n_threads`` and for any cut of the data (streaming == batch).
+    exactly every few windows (on a fixed grid of rows). Spans of rows run on
+    threads; a value never depends on the span it falls in, so the output is
+    bit-identical for any ``n_threads`` and on any prefix of the data
+    (streaming == batch; dropping leading rows moves the grid, which can
+    change the last bit).
 
     NaN handling: a series joins on the first date its trailing window holds
-    ``window`` non-NaN returns and leaves on any NaN in the window; constant
+    ``window`` non-NaN returns and leaves on any NaN in the window (an
+    infinite return counts as missing, like NaN); constant
     series (zero variance) and zero-weight series are left out. The output
     is NaN where fewer than ``min_assets`` series qualify. Rows where every
     member is NaN (holidays of these assets in a wider panel) are not
@@ -143,7 +146,7 @@ def _average_correlation(
     refresh = refresh_period(window)
     spans = _even_spans(0, n_rows, threads, refresh)
     n_padded = -(-n_assets // LANES) * LANES
-    rings = [_aligned_zeros((window + TILE_DATES + 2, n_padded)) for _ in spans]
+    rings = [_aligned_zeros((ring_rows(window), n_padded)) for _ in spans]
     kernels = {
         span: partial(
             _avg_corr, values, weights, window, min_assets, refresh, *span, ring, out
@@ -215,7 +218,10 @@ def _run_spans(
     for k in range(len(spans)):
         run(k)
     for future in futures:
-        future.result()
+        # A task still queued behind other callers' spans has nothing left
+        # to do: cancel it instead of waiting for the pool to reach it.
+        if not future.cancel():
+            future.result()
 
 
 @cache

@@ -10,11 +10,8 @@ workers or web requests call a parallel kernel at once).
 The cost is the banded matrix product ``P[s, t] = x_s . c_t`` for the
 ``window`` rows ``s`` of each date ``t``: ``n_assets * window`` multiply-adds
 per date, which no exact method avoids because the coefficients ``c_t``
-(inverse window volatilities) change with every date. It is computed in
-tiles of :data:`TILE_ROWS` rows by :data:`TILE_DATES` dates whose 24
-accumulators stay in registers and whose inner loop LLVM vectorises to full
-SIMD width (AVX-512 where the CPU has it), on rows padded to a multiple of
-:data:`LANES` and aligned to 64 bytes.
+(inverse window volatilities) change with every date; see
+:mod:`rotation.indicators._banded_product`.
 """
 
 from __future__ import annotations
@@ -24,20 +21,19 @@ import numpy.typing as npt
 from numba import njit
 
 from rotation._typing import FloatArray
-
-# Reassociation lets LLVM vectorise the dot products; "nnan"/"ninf" are left out
-# on purpose because the kernels test for NaN.
-_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
-
-TILE_ROWS = 4
-TILE_DATES = 6
-LANES = 8  # float64 lanes of a 512-bit register; rows are padded to a multiple
-
-IntArray = npt.NDArray[np.int64]
+from rotation.indicators._banded_product import (
+    _FASTMATH,
+    TILE_DATES,
+    TILE_ROWS,
+    IntArray,
+    _band_tile,
+)
 
 
 def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
-    """Copy ``values[row]`` into ``out`` with 0.0 for NaN; return the NaN count.
+    """Copy ``values[row]`` into ``out`` with 0.0 for gaps; return the gap count.
+
+    A gap is a NaN or an infinite return (0 * inf would poison the product).
 
     ``out`` is a ring-buffer row padded with zeros past ``n_assets`` (the
     padding is written once, when the ring is allocated).
@@ -45,7 +41,7 @@ def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
     gaps = 0
     for i in range(values.shape[1]):
         v = values[row, i]
-        gap = np.isnan(v)
+        gap = not np.isfinite(v)
         gaps += int(gap)
         out[i] = 0.0 if gap else v
     return gaps
@@ -56,84 +52,14 @@ _pack_row = njit(
 )
 
 
-def _band_tile_py(
-    clean: FloatArray,
-    rows: IntArray,
-    coef: FloatArray,
-    lo: int,
-    last: int,
-    product: FloatArray,
-) -> None:
-    """Dot products of the observations ``lo..`` with ``TILE_DATES`` coefficient rows.
+def ring_rows(window: int) -> int:
+    """Rows of the ring buffer :func:`_avg_corr` needs for ``window``.
 
-    Parameters
-    ----------
-    clean : ndarray of shape (n_rows, n_padded)
-        Padded returns (0.0 for NaN); ``n_padded`` a multiple of ``LANES``.
-    rows : ndarray of int64
-        Row of ``clean`` for each observation.
-    coef : ndarray of shape (TILE_DATES, n_padded)
-        One coefficient row per date of the tile.
-    lo, last : int
-        First and last observation of the band; rows past ``last`` are
-        clamped to it (their products are computed but never read).
-    product : ndarray of shape (>= rows of the band rounded up to TILE_ROWS, TILE_DATES)
-        Receives ``product[s - lo, j] = clean[rows[s]] . coef[j]``.
+    A tile's band spans ``window + TILE_DATES - 1`` observations, and a tile
+    is emitted before the next row is copied in, so that is the minimum (one
+    row fewer gives wrong values: a row still in the band is overwritten).
     """
-    n = clean.shape[1]
-    for r0 in range(0, last - lo + 1, TILE_ROWS):
-        x0 = clean[rows[lo + r0]]
-        x1 = clean[rows[min(lo + r0 + 1, last)]]
-        x2 = clean[rows[min(lo + r0 + 2, last)]]
-        x3 = clean[rows[min(lo + r0 + 3, last)]]
-        c0, c1, c2, c3, c4, c5 = coef[0], coef[1], coef[2], coef[3], coef[4], coef[5]
-        # 24 scalar accumulators: LLVM keeps each in a vector register and the
-        # k loop becomes 10 vector loads and 24 fused multiply-adds.
-        a00 = a01 = a02 = a03 = a04 = a05 = 0.0
-        a10 = a11 = a12 = a13 = a14 = a15 = 0.0
-        a20 = a21 = a22 = a23 = a24 = a25 = 0.0
-        a30 = a31 = a32 = a33 = a34 = a35 = 0.0
-        for k in range(n):
-            v0, v1, v2, v3 = x0[k], x1[k], x2[k], x3[k]
-            w0, w1, w2, w3, w4, w5 = c0[k], c1[k], c2[k], c3[k], c4[k], c5[k]
-            a00 += v0 * w0
-            a01 += v0 * w1
-            a02 += v0 * w2
-            a03 += v0 * w3
-            a04 += v0 * w4
-            a05 += v0 * w5
-            a10 += v1 * w0
-            a11 += v1 * w1
-            a12 += v1 * w2
-            a13 += v1 * w3
-            a14 += v1 * w4
-            a15 += v1 * w5
-            a20 += v2 * w0
-            a21 += v2 * w1
-            a22 += v2 * w2
-            a23 += v2 * w3
-            a24 += v2 * w4
-            a25 += v2 * w5
-            a30 += v3 * w0
-            a31 += v3 * w1
-            a32 += v3 * w2
-            a33 += v3 * w3
-            a34 += v3 * w4
-            a35 += v3 * w5
-        out = product[r0 : r0 + TILE_ROWS]
-        out[0, 0], out[0, 1], out[0, 2] = a00, a01, a02
-        out[0, 3], out[0, 4], out[0, 5] = a03, a04, a05
-        out[1, 0], out[1, 1], out[1, 2] = a10, a11, a12
-        out[1, 3], out[1, 4], out[1, 5] = a13, a14, a15
-        out[2, 0], out[2, 1], out[2, 2] = a20, a21, a22
-        out[2, 3], out[2, 4], out[2, 5] = a23, a24, a25
-        out[3, 0], out[3, 1], out[3, 2] = a30, a31, a32
-        out[3, 3], out[3, 4], out[3, 5] = a33, a34, a35
-
-
-_band_tile = njit(
-    _band_tile_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+    return window + TILE_DATES - 1
 
 
 def refresh_period(window: int) -> int:
@@ -148,9 +74,9 @@ def refresh_period(window: int) -> int:
 
 
 def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) -> None:
-    """Add ``sign`` to ``counts[i]`` for every NaN ``values[row, i]``."""
+    """Add ``sign`` to ``counts[i]`` for every gap (NaN or inf) ``values[row, i]``."""
     for i in range(values.shape[1]):
-        if np.isnan(values[row, i]):
+        if not np.isfinite(values[row, i]):
             counts[i] += sign
 
 
@@ -375,7 +301,7 @@ def _avg_corr_py(
         ``TILE_DATES`` (see :func:`refresh_period`).
     lo, hi : int
         Rows to compute; ``lo`` a multiple of ``refresh``.
-    ring : ndarray of shape (>= window + TILE_DATES + 1, n_padded)
+    ring : ndarray of shape (ring_rows(window), n_padded)
         Scratch rows for the window's returns (0.0 for NaN), ``n_padded`` a
         multiple of ``LANES``, zero past ``n_assets``, rows 64-byte aligned.
     out : ndarray of shape (n_rows,)
