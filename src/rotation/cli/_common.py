@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -22,6 +22,10 @@ from rich.table import Table
 
 from rotation.data.store import PriceField
 from rotation.exceptions import RotationError
+
+if TYPE_CHECKING:
+    from rotation.market import MarketData
+    from rotation.thesis import Thesis
 
 PRICE_FIELDS: tuple[PriceField, ...] = (
     "open",
@@ -128,16 +132,19 @@ AsOfOpt = Annotated[
 ]
 
 
-def _thesis_inputs(store: Path | None, path: Path | None, as_of: str | None = None):
+def _thesis_inputs(
+    store: Path | None, path: Path | None, as_of: str | None = None
+) -> tuple[Thesis, MarketData, dict[str, pd.Series]]:
     """Thesis, point-in-time market and the extra series its language reads.
 
-    The extra series (``regime_prob:rotation``) come from the same fit as the
-    report's, so ``rotation thesis check`` and the report agree on every pillar.
+    The extra series (``regime_prob:<label>``) come from the report's regime
+    model, fitted only when the thesis reads it, so ``rotation thesis check``
+    and the report agree on every pillar.
     """
-    from rotation.report.context import regime_inputs
+    from rotation.regimes import regime_inputs
 
     thesis, market = _thesis_and_market(store, path, as_of)
-    extra, _ = regime_inputs(market)
+    extra, _ = regime_inputs(market, thesis.regime_labels())
     return thesis, market, extra
 
 

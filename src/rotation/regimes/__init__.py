@@ -16,7 +16,8 @@ Episodes and validation
     :func:`regime_episodes`, :func:`detection_delay`
 Spreads and providers
     :func:`basket_spread_returns`, :func:`fama_french_spread_returns`,
-    :func:`regime_probability_series`
+    :func:`regime_probability_series`, :func:`regime_inputs`,
+    :data:`ROTATION_MODEL`
 
 Every output at date t uses data up to the close of t only.
 """
@@ -35,7 +36,11 @@ from rotation.regimes._markov import (
     regime_labels,
 )
 from rotation.regimes._online import OnlineChangePoints
-from rotation.regimes._provider import regime_probability_series
+from rotation.regimes._provider import (
+    ROTATION_MODEL,
+    regime_inputs,
+    regime_probability_series,
+)
 from rotation.regimes._score import (
     DEFAULT_SIGNS,
     DEFAULT_WEIGHTS,
@@ -63,6 +68,7 @@ __all__ = [
     "MarkovRegimes",
     "MarkovRegimesResult",
     "OnlineChangePoints",
+    "ROTATION_MODEL",
     "RegimeConvergenceWarning",
     "RotationScore",
     "basket_spread_returns",
@@ -77,6 +83,7 @@ __all__ = [
     "hamilton_filter",
     "kronecker_transition",
     "regime_episodes",
+    "regime_inputs",
     "regime_labels",
     "regime_probability_series",
     "rotation_components",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Literal
 
 import pandas as pd
 
+from rotation.exceptions import RotationError, RotationWarning
 from rotation.market import MarketData
 from rotation.regimes._markov import (
     MarkovRegimes,
@@ -16,7 +19,25 @@ from rotation.regimes._markov import (
 )
 from rotation.regimes._spreads import TANGIBLE, TECH, basket_spread_returns
 
-__all__ = ["regime_probability_series"]
+__all__ = ["ROTATION_MODEL", "regime_inputs", "regime_probability_series"]
+
+#: The rotation-regime model behind ``regime_prob("rotation")``, the report's
+#: regime section, ``rotation regimes`` and the dashboard: the direction x
+#: volatility model on the trailing 22-week tangible-minus-tech spread,
+#: quarterly refits (docs/regimes.md). The defaults of
+#: :func:`regime_probability_series` are these (tested).
+ROTATION_MODEL: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_regimes": 2,
+        "refit": "Q",
+        "window": "expanding",
+        "min_observations": 52,
+        "sampling_interval": 5,
+        "trailing_blocks": 22,
+        "structure": "direction_volatility",
+        "transition": "kronecker",
+    }
+)
 
 
 def regime_probability_series(
@@ -100,3 +121,49 @@ def regime_probability_series(
     sessions = market.sessions
     aligned = probability.reindex(probability.index.union(sessions)).ffill()
     return aligned.reindex(sessions).rename(f"regime_prob:{label}")
+
+
+def regime_inputs(
+    market: MarketData, labels: Iterable[str] = ("rotation",)
+) -> tuple[dict[str, pd.Series], MarkovRegimes | None]:
+    """Fit :data:`ROTATION_MODEL` once; the thesis series for ``labels`` and the model.
+
+    Parameters
+    ----------
+    market : MarketData
+        Point-in-time data.
+    labels : iterable of str, default ("rotation",)
+        Regime labels a thesis reads (:meth:`rotation.thesis.Thesis.regime_labels`);
+        nothing is fitted when it is empty.
+
+    Returns
+    -------
+    extra : dict of str to Series
+        ``{"regime_prob:<label>": probability}`` for each label the model has,
+        the mapping the thesis engine takes as ``extra``.
+    model : MarkovRegimes or None
+        The fitted model (the report's regime section reuses it); ``None``
+        when nothing was fitted or the history is too short at this as-of
+        date, in which case the pillars show "no data".
+
+    Notes
+    -----
+    A refit that fails keeps the last good fit (see :class:`MarkovRegimes`);
+    its warning is silenced here because the regime section reports it.
+    """
+    wanted = sorted(set(labels))
+    if not wanted:
+        return {}, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RotationWarning)
+            spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
+            model = MarkovRegimes(**ROTATION_MODEL).fit(spread)
+    except (ValueError, RotationError):
+        return {}, None
+    extra = {
+        f"regime_prob:{label}": regime_probability_series(market, label, model=model)
+        for label in wanted
+        if label in model.labels_
+    }
+    return extra, model

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,11 @@ from typing import Any
 import pandas as pd
 
 from rotation.data.store import Store
-from rotation.exceptions import RotationError, RotationWarning
-from rotation.market import MarketData
+from rotation.exceptions import RotationError
+from rotation.regimes import regime_inputs
 from rotation.report.model import ReportContext
 
-__all__ = ["make_context", "regime_inputs"]
+__all__ = ["make_context"]
 
 
 def make_context(
@@ -39,7 +38,8 @@ def make_context(
             f"--as-of {cut.date()} is after the last date in the store ({last.date()})"
         )
     market = store.market_data(cut)
-    extra, shared = regime_inputs(market)
+    extra, model = regime_inputs(market, ("rotation", "tech_leadership"))
+    shared = {} if model is None else {"regime_model": model}
     merged: dict[str, Any] = {
         "thesis_path": str(thesis_path) if thesis_path else None,
         "thesis_extra": extra,
@@ -49,36 +49,3 @@ def make_context(
     return ReportContext(
         market=market, as_of=cut, coverage=store.coverage(), options=merged
     )
-
-
-def regime_inputs(
-    market: MarketData,
-) -> tuple[dict[str, pd.Series], dict[str, Any]]:
-    """Fit the report's regime model once; return the thesis series and the model.
-
-    Returns ``({"regime_prob:rotation": p}, {"regime_model": model})``: the
-    filtered probability the thesis language reads as
-    ``regime_prob("rotation")`` and the fitted model the regimes section
-    reuses. Both are empty where the history is too short (the pillar then
-    shows "no data"). The CLI's thesis commands and the dashboard call this
-    too, so every surface evaluates the same pillar.
-    """
-    from rotation.regimes import (
-        MarkovRegimes,
-        basket_spread_returns,
-        regime_probability_series,
-    )
-    from rotation.report.sections.regimes import MODEL_PARAMS
-    from rotation.universe import TANGIBLE, TECH
-
-    try:
-        with warnings.catch_warnings():
-            # A failed refit keeps the last good fit and is reported by the
-            # regimes section; it must not stop the report.
-            warnings.simplefilter("ignore", RotationWarning)
-            spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
-            model = MarkovRegimes(**MODEL_PARAMS).fit(spread)
-            probability = regime_probability_series(market, model=model)
-    except (ValueError, RotationError):
-        return {}, {}  # too little history at this as-of date
-    return {"regime_prob:rotation": probability}, {"regime_model": model}

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from rotation.thesis._ast import Expr
+from rotation.thesis._ast import Call, Expr, String, walk
 from rotation.thesis._errors import ExpressionError
 from rotation.thesis._functions import BUILTIN_NAMES, FUNCTIONS, check_expression
 from rotation.thesis._parser import parse_expression
@@ -373,6 +373,23 @@ class Thesis(_Model):
             for r in self.risks
             if r.scenario is not None
         ]
+
+    def regime_labels(self) -> set[str]:
+        """Labels the thesis reads with ``regime_prob("...")`` (pillars and triggers).
+
+        Callers fit a regime model only when this is not empty.
+        """
+        items: list[_Checked] = [*self.pillars]
+        items += [r.trigger for r in self.risks if r.trigger is not None]
+        return {
+            node.args[0].value
+            for item in items
+            if item.tree is not None
+            for node in walk(item.tree)
+            if isinstance(node, Call)
+            and node.func == "regime_prob"
+            and isinstance(node.args[0], String)
+        }
 
     def pillar(self, pillar_id: str) -> Pillar:
         """Return the pillar called ``pillar_id``."""

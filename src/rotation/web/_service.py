@@ -18,6 +18,7 @@ import pandas as pd
 
 from rotation.data.store import Store
 from rotation.market import MarketData
+from rotation.regimes import MarkovRegimes
 from rotation.report.builder import SECTIONS, Report, SectionFailure, build_report
 from rotation.report.model import ReportContext, Section
 from rotation.thesis import Thesis, ThesisError, ThesisEvaluation, ThesisHistory
@@ -142,13 +143,26 @@ class DashboardService:
 
     def regime(
         self, as_of: pd.Timestamp
-    ) -> tuple[dict[str, pd.Series], dict[str, Any]]:
+    ) -> tuple[dict[str, pd.Series], MarkovRegimes | None]:
         """Fit the report's regime model as of ``as_of``: thesis series, model (cached)."""
-        from rotation.report.context import regime_inputs
+        from rotation.regimes import regime_inputs
 
         return self.cache.get_or_compute(
-            ("regime", as_of), lambda: regime_inputs(self.market(as_of))
+            ("regime", as_of),
+            lambda: regime_inputs(self.market(as_of), ("rotation", "tech_leadership")),
         )
+
+    def thesis_extra(self, thesis: Thesis, as_of: pd.Timestamp) -> dict[str, pd.Series]:
+        """Return the regime series ``thesis`` reads (no fit when it reads none)."""
+        labels = thesis.regime_labels()
+        if not labels:
+            return {}
+        extra = self.regime(as_of)[0]
+        return {
+            f"regime_prob:{k}": extra[f"regime_prob:{k}"]
+            for k in labels
+            if f"regime_prob:{k}" in extra
+        }
 
     # -- theses -----------------------------------------------------------------
     def theses(self) -> dict[str, Path | None]:
@@ -217,7 +231,11 @@ class DashboardService:
         return self.cache.get_or_compute(
             ("evaluation", name, as_of),
             lambda: _thesis_call(
-                name, evaluate, thesis, self.market(as_of), self.regime(as_of)[0]
+                name,
+                evaluate,
+                thesis,
+                self.market(as_of),
+                self.thesis_extra(thesis, as_of),
             ),
         )
 
@@ -229,7 +247,11 @@ class DashboardService:
         return self.cache.get_or_compute(
             ("history", name, as_of),
             lambda: _thesis_call(
-                name, history, thesis, self.market(as_of), self.regime(as_of)[0]
+                name,
+                history,
+                thesis,
+                self.market(as_of),
+                self.thesis_extra(thesis, as_of),
             ),
         )
 
@@ -242,7 +264,8 @@ class DashboardService:
     def context(self, name: str, as_of: pd.Timestamp) -> ReportContext:
         """Return the report context the section builders receive."""
         path = self.thesis_path(name)
-        extra, shared = self.regime(as_of)
+        extra, model = self.regime(as_of)
+        shared = {} if model is None else {"regime_model": model}
         return ReportContext(
             market=self.market(as_of),
             as_of=as_of,

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rotation.regimes import (
+    ROTATION_MODEL,
     TANGIBLE,
     TECH,
     MarkovRegimes,
@@ -46,16 +47,7 @@ SOURCES = (
 #: The validated model (docs/regimes.md): direction x volatility states on the
 #: spread over the trailing 22 weeks; quarterly refits keep the section fast;
 #: probabilities are filtered only.
-MODEL_PARAMS: dict[str, Any] = {
-    "n_regimes": 2,
-    "refit": "Q",
-    "window": "expanding",
-    "min_observations": 52,
-    "sampling_interval": 5,
-    "trailing_blocks": 22,
-    "structure": "direction_volatility",
-    "transition": "kronecker",
-}
+MODEL_PARAMS: dict[str, Any] = dict(ROTATION_MODEL)
 MIN_EPISODE_SESSIONS = 20
 SECTORS = ("XLK", "XLI", "XLB", "XLE")
 
