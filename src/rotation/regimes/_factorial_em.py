@@ -16,6 +16,7 @@ from numba import njit
 
 from rotation._typing import FloatArray
 from rotation.regimes._em import _steady_state
+from rotation.regimes._validation import check_positive_int
 
 __all__ = ["factorial_em", "factorial_state_parameters", "kronecker_transition"]
 
@@ -72,7 +73,7 @@ def _factorial_em_py(
     variance_floor: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]:
     n = y.shape[0]
-    k = 4
+    k = N_STATES
     initial = initial_probabilities.copy()
     trans = transition.copy()
     mu = direction_means.copy()
@@ -234,16 +235,18 @@ def factorial_em(
         The series :math:`y_t`.
     transition : ndarray of shape (4, 4)
         Starting ``transition[i, j] = P(S_t = i | S_{t-1} = j)`` over states
-        ``s = 2 d + v``. With ``kronecker=True`` it should be a Kronecker
-        product (see :func:`kronecker_transition`); the first M step makes it
-        one in any case.
+        ``s = 2 d + v``: finite, non-negative, each column summing to 1 (to
+        1e-8). With ``kronecker=True`` it should be a Kronecker product (see
+        :func:`kronecker_transition`); the first M step makes it one in any
+        case.
     direction_means : ndarray of shape (2,)
         Starting :math:`\mu_d`.
     volatility_variances : ndarray of shape (2,)
-        Starting :math:`\sigma^2_v`.
+        Starting :math:`\sigma^2_v`, positive and finite.
     initial : ndarray of shape (4,), optional
-        Starting probabilities of the first observation's state (default:
-        the steady state of ``transition``); estimated with the rest.
+        Starting probabilities of the first observation's state,
+        non-negative and summing to 1 (default: the steady state of
+        ``transition``); estimated with the rest.
     kronecker : bool, default True
         ``True``: direction and volatility follow independent 2x2 chains,
         :math:`P = P_d \otimes P_v` (4 free transition parameters).
@@ -264,6 +267,14 @@ def factorial_em(
         converged).
     n_iterations : int
     converged : bool
+
+    Raises
+    ------
+    ValueError
+        If an argument has the wrong shape or an invalid value (see the
+        parameters); the message names it.
+    TypeError
+        If ``max_iterations`` is not an integer.
 
     Notes
     -----
@@ -296,7 +307,10 @@ def factorial_em(
     Variances are floored at :math:`10^{-6}\,\mathrm{Var}(y)`. The returned
     parameters are not relabelled; callers sort directions by mean.
 
-    NaN handling: the kernel trusts its inputs; callers pass finite values.
+    NaN handling: none allowed. Every argument is checked at entry
+    (shapes, finite observations and means, positive variances,
+    column-stochastic ``transition`` and ``initial`` a probability vector)
+    and a ``ValueError`` names the first bad one; the kernel trusts them.
 
     References
     ----------
@@ -304,18 +318,22 @@ def factorial_em(
     the ECM algorithm. Biometrika 80(2). Ghahramani, Z. and Jordan, M. I.
     (1997). Factorial hidden Markov models. Machine Learning 29.
     """
-    y = np.ascontiguousarray(observations, dtype=np.float64)
+    y, trans0, mu0, var0, start = _check_inputs(
+        observations, transition, direction_means, volatility_variances, initial
+    )
+    check_positive_int(max_iterations, "max_iterations")
+    if not (np.isfinite(tolerance) and tolerance >= 0.0):
+        raise ValueError(
+            f"tolerance must be a finite number >= 0 (got {tolerance!r}); "
+            "use 0 to run all max_iterations."
+        )
     floor = 1e-6 * max(float(np.var(y)), 1e-12)
-    trans0 = np.ascontiguousarray(transition, dtype=np.float64)
-    if trans0.shape != (N_STATES, N_STATES):
-        raise ValueError(f"transition must be 4x4 (got shape {trans0.shape}).")
-    start = _steady_state(trans0) if initial is None else initial
     result = _factorial_em(
         y,
         trans0,
-        np.ascontiguousarray(direction_means, dtype=np.float64),
-        np.ascontiguousarray(volatility_variances, dtype=np.float64),
-        np.ascontiguousarray(start, dtype=np.float64),
+        mu0,
+        var0,
+        start,
         bool(kronecker),
         int(max_iterations),
         float(tolerance),
@@ -323,3 +341,83 @@ def factorial_em(
     )
     trans, mu, var, init, loglik, n_iter, converged = result
     return trans, mu, var, init, float(loglik), int(n_iter), bool(converged)
+
+
+_STOCHASTIC_TOLERANCE = 1e-8
+
+
+def _check_inputs(
+    observations: FloatArray,
+    transition: FloatArray,
+    direction_means: FloatArray,
+    volatility_variances: FloatArray,
+    initial: FloatArray | None,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Validate :func:`factorial_em`'s arrays; return them contiguous float64."""
+    y = np.ascontiguousarray(observations, dtype=np.float64)
+    if y.ndim != 1 or y.shape[0] < 2:
+        raise ValueError(
+            "observations must be a 1-D array of at least 2 values "
+            f"(got shape {y.shape})."
+        )
+    if not np.all(np.isfinite(y)):
+        where = int(np.flatnonzero(~np.isfinite(y))[0])
+        raise ValueError(
+            f"observations must be finite (got {y[where]} at position {where}); "
+            "drop or fill missing values before fitting."
+        )
+    trans = np.ascontiguousarray(transition, dtype=np.float64)
+    if trans.shape != (N_STATES, N_STATES):
+        raise ValueError(
+            f"transition must have shape ({N_STATES}, {N_STATES}) over the states "
+            f"s = 2 d + v (got shape {trans.shape}); build it with "
+            "kronecker_transition(direction, volatility)."
+        )
+    columns = trans.sum(axis=0)
+    if (
+        not np.all(np.isfinite(trans))
+        or np.any(trans < 0.0)
+        or np.any(np.abs(columns - 1.0) > _STOCHASTIC_TOLERANCE)
+    ):
+        raise ValueError(
+            "transition must be column-stochastic: finite, non-negative, each "
+            "column P(. | S_{t-1} = j) summing to 1 (got column sums "
+            f"{np.array2string(columns, precision=6)}, minimum {trans.min()})."
+        )
+    means = np.ascontiguousarray(direction_means, dtype=np.float64)
+    if means.shape != (2,) or not np.all(np.isfinite(means)):
+        raise ValueError(
+            "direction_means must be 2 finite numbers, one per direction "
+            f"(got {np.array2string(means)} of shape {means.shape})."
+        )
+    variances = np.ascontiguousarray(volatility_variances, dtype=np.float64)
+    if variances.shape != (2,):
+        raise ValueError(
+            "volatility_variances must be 2 numbers, calm and turbulent "
+            f"(got shape {variances.shape})."
+        )
+    if not np.all(np.isfinite(variances) & (variances > 0.0)):
+        raise ValueError(
+            "volatility_variances must be positive and finite "
+            f"(got {np.array2string(variances)}); start from, e.g., "
+            "var(observations) * [0.5, 2]."
+        )
+    if initial is None:
+        return y, trans, means, variances, _steady_state(trans)
+    start = np.ascontiguousarray(initial, dtype=np.float64)
+    if start.shape != (N_STATES,):
+        raise ValueError(
+            f"initial must have shape ({N_STATES},) (got shape {start.shape}); "
+            "pass None for the steady state of transition."
+        )
+    if (
+        not np.all(np.isfinite(start))
+        or np.any(start < 0.0)
+        or abs(start.sum() - 1.0) > _STOCHASTIC_TOLERANCE
+    ):
+        raise ValueError(
+            "initial must be non-negative probabilities summing to 1 "
+            f"(got {np.array2string(start)}, sum {start.sum()}); "
+            "pass None for the steady state of transition."
+        )
+    return y, trans, means, variances, start
