@@ -34,8 +34,11 @@ class Fit:
     means: FloatArray
     variances: FloatArray
     initial: FloatArray  # first observation's regime probabilities, sorted
-    raw_params: FloatArray  # statsmodels order, for warm starts
     log_likelihood: float
+    # fit_statsmodels only: its unsorted parameter vector, the warm start of
+    # the next statsmodels refit. The EM fitters warm-start from the sorted
+    # fields above and leave it None.
+    raw_params: FloatArray | None = None
 
 
 _EMOutcome = tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]
@@ -93,7 +96,6 @@ def fit_em(
         means=np.ascontiguousarray(means[order]),
         variances=np.ascontiguousarray(variances[order]),
         initial=np.ascontiguousarray(initial[order]),
-        raw_params=np.concatenate([transition.ravel(), means, variances]),
         log_likelihood=loglik,
     )
     message = (
@@ -150,8 +152,8 @@ def fit_statsmodels(
         means=np.ascontiguousarray(means[order]),
         variances=np.ascontiguousarray(variances[order]),
         initial=steady_state_probabilities(transition[np.ix_(order, order)]),
-        raw_params=params,
         log_likelihood=float(result.llf),
+        raw_params=params,
     )
     message = "converged" if converged else str(result.mle_retvals.get("warnflag", ""))
     if not converged:
@@ -224,7 +226,6 @@ def fit_direction_volatility(
         means=means,
         variances=state_variances,
         initial=np.ascontiguousarray(initial[order]),
-        raw_params=np.concatenate([transition.ravel(), direction_means, variances]),
         log_likelihood=loglik,
     )
     message = (
