@@ -10,13 +10,14 @@ import pandas as pd
 
 from rotation._typing import FloatArray
 from rotation.exceptions import RotationWarning
+from rotation.regimes._fit_records import VOLATILITY_LABELS, fit_columns
 from rotation.regimes._fitters import (
     Fit,
     fit_direction_volatility,
     fit_em,
     fit_statsmodels,
 )
-from rotation.regimes._hamilton import hamilton_filter, steady_state_probabilities
+from rotation.regimes._hamilton import hamilton_filter
 from rotation.regimes._markov_result import MarkovRegimesResult
 from rotation.regimes._validation import check_positive_int, check_returns_series
 
@@ -31,7 +32,6 @@ RefitFrequency = Literal["W", "M", "Q", "Y"]
 Engine = Literal["em", "statsmodels"]
 Structure = Literal["independent", "direction_volatility"]
 TransitionForm = Literal["kronecker", "full"]
-VOLATILITY_LABELS = ("calm", "turbulent")
 _PERIOD_CODE = {"W": "W-FRI", "M": "M", "Q": "Q", "Y": "Y"}
 
 
@@ -71,9 +71,10 @@ class MarkovRegimes:
     The daily spread returns are summed over non-overlapping blocks of
     ``sampling_interval`` sessions (counted from the first valid session) and
     scaled to percent. A Gaussian Markov-switching model with switching mean
-    (and optionally variance) is fitted with statsmodels'
-    ``MarkovRegression`` on an expanding or rolling window of blocks, refit
-    at the first block of each new calendar period. The probability reported
+    (and optionally variance), or the direction x volatility model
+    (``structure``), is fitted by expectation-maximisation (numba; ``engine``)
+    on an expanding or rolling window of blocks, refit at the first block of
+    each new calendar period. The probability reported
     at block t comes from the last fit made at or before t, run forward with
     the Hamilton filter over that fit's window: it is exactly what the model
     refit on data cut at t would report at t. Sessions inside a block carry
@@ -103,13 +104,15 @@ class MarkovRegimes:
         Whether each regime has its own variance (``structure="independent"``).
     engine : {"em", "statsmodels"}, default "em"
         ``"em"``: the numba expectation-maximisation fitter
-        (:func:`rotation.regimes.baum_welch`), started both from the previous
-        good fit and from data quantiles, keeping the higher likelihood
-        and from a calm/turbulent split (fast enough for monthly refits of
-        decades of data). ``"statsmodels"``:
+        (:func:`rotation.regimes.baum_welch`), started from data quantiles,
+        from a calm/turbulent split and from the previous good fit, keeping
+        the start with the highest likelihood (fast enough for monthly
+        refits of decades of data). ``"statsmodels"`` (optional second
+        engine, ``structure="independent"`` only):
         ``statsmodels.tsa.MarkovRegression.fit`` warm-started from the
-        previous good fit (about 100x slower). Both fit the same model; the
-        filter is the same.
+        previous good fit, about 100x slower; it fits the same model and
+        serves as the test reference of the 2-regime EM. The filter is the
+        same for both.
     max_iterations : int, default 500
         Iteration cap of the fitter (EM iterations or quasi-Newton steps).
     structure : {"independent", "direction_volatility"}, default "independent"
@@ -232,8 +235,7 @@ class MarkovRegimes:
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
-        labels = regime_labels(self.n_regimes)
-        del labels
+        regime_labels(self.n_regimes)  # raises on an unsupported n_regimes
         if isinstance(self.refit, str):
             if self.refit not in _PERIOD_CODE:
                 raise ValueError(
@@ -444,6 +446,7 @@ class MarkovRegimes:
         records: list[dict[str, Any]] = []
         good: Fit | None = None
         good_start = 0
+        tied = self.structure == "direction_volatility"
         for point in refit_points:
             start = (
                 0
@@ -465,42 +468,11 @@ class MarkovRegimes:
                 ),
                 "message": message,
             }
-            record.update(self._fit_columns(candidate, labels))
+            record.update(fit_columns(candidate, labels, direction_volatility=tied))
             records.append(record)
             # A failed refit keeps the last good fit, filtered over its own window.
             fits.append((good_start, good))
         return fits, records
-
-    def _fit_columns(
-        self, fit: Fit | None, labels: tuple[str, ...]
-    ) -> dict[str, float]:
-        columns: dict[str, float] = {}
-        if self.structure == "direction_volatility":
-            for d, label in enumerate(labels):
-                columns[f"mean_{label}"] = np.nan if fit is None else fit.means[2 * d]
-                columns[f"stay_{label}"] = (
-                    np.nan if fit is None else _direction_stay(fit, d)
-                )
-                columns[f"initial_{label}"] = (
-                    np.nan
-                    if fit is None
-                    else float(fit.initial[2 * d : 2 * d + 2].sum())
-                )
-            for v, name in enumerate(VOLATILITY_LABELS):
-                columns[f"variance_{name}"] = (
-                    np.nan if fit is None else fit.variances[v]
-                )
-            return columns
-        for index, label in enumerate(labels):
-            columns[f"mean_{label}"] = np.nan if fit is None else fit.means[index]
-            columns[f"variance_{label}"] = (
-                np.nan if fit is None else fit.variances[index]
-            )
-            columns[f"stay_{label}"] = (
-                np.nan if fit is None else fit.transition[index, index]
-            )
-            columns[f"initial_{label}"] = np.nan if fit is None else fit.initial[index]
-        return columns
 
     def predict_proba(self) -> pd.DataFrame:
         """Return the filtered probabilities of the fitted data (no smoothing).
@@ -523,14 +495,3 @@ def _argmax_labels(probabilities: pd.DataFrame) -> pd.Series:
     if valid.any():
         out[valid] = labels[np.argmax(values[valid], axis=1)]
     return pd.Series(out, index=probabilities.index, name="regime", dtype="string")
-
-
-def _direction_stay(fit: Fit, direction: int) -> float:
-    """P(D_t = d | D_{t-1} = d), volatility weighted by its steady state in d."""
-    steady = steady_state_probabilities(fit.transition)
-    within = steady[2 * direction : 2 * direction + 2]
-    weights = within / within.sum() if within.sum() > 0 else np.full(2, 0.5)
-    block = fit.transition[
-        2 * direction : 2 * direction + 2, 2 * direction : 2 * direction + 2
-    ]
-    return float((block.sum(axis=0) * weights).sum())
