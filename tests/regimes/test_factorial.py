@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +15,7 @@ from scipy.optimize import minimize
 from rotation.regimes import (
     MarkovRegimes,
     RegimeConvergenceWarning,
+    _markov,
     factorial_em,
     hamilton_filter,
     kronecker_transition,
@@ -21,6 +25,7 @@ from rotation.regimes._factorial_em import (
     _factorial_em_py,
     factorial_state_parameters,
 )
+from rotation.regimes._fitters import Fit, fit_direction_volatility
 
 
 def _factorial_sample(seed: int = 3, n: int = 900) -> np.ndarray:
@@ -212,12 +217,90 @@ class TestModel:
         both = model.state_probabilities_.dropna()
         np.testing.assert_allclose(both.sum(axis=1), 1.0, atol=1e-12)
 
-    def test_failed_refit_keeps_last_good_fit(self) -> None:
+    def test_no_converged_fit_gives_no_probability(self) -> None:
         spread = _spread()
         with pytest.warns(RegimeConvergenceWarning, match="last good fit"):
             model = _model(max_iterations=2).fit(spread)
         assert not model.fits_["converged"].any()
+        assert not model.fits_["in_use"].any()
         assert model.filtered_probabilities_.isna().all().all()
+
+    @pytest.mark.parametrize("candidate", ["wrong_fit", "no_fit"])
+    def test_failed_refit_keeps_last_good_fit(
+        self, candidate: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Refit 4 (2006) fails on purpose; refits 1-3 converge (refit 0 does
+        # not, on its own). The failed refit returns either a fit with wrong
+        # means or none, so any use of it would change the probabilities.
+        failing_call = 4
+        outcomes: list[tuple[Fit | None, bool, str]] = []
+        previous_seen: list[Fit | None] = []
+
+        def flaky(sample: np.ndarray, **kwargs: Any) -> tuple[Fit | None, bool, str]:
+            previous_seen.append(kwargs["previous"])
+            outcome = fit_direction_volatility(sample, **kwargs)
+            if len(outcomes) == failing_call:
+                fit = outcome[0]
+                assert fit is not None
+                wrong = replace(fit, means=fit.means[::-1] + 5.0)
+                outcome = (
+                    wrong if candidate == "wrong_fit" else None,
+                    False,
+                    "injected failure",
+                )
+            outcomes.append(outcome)
+            return outcome
+
+        monkeypatch.setattr(_markov, "fit_direction_volatility", flaky)
+        spread = _spread()
+        with pytest.warns(RegimeConvergenceWarning, match="2006-01-06"):
+            model = _model().fit(spread)
+
+        fits = model.fits_
+        assert len(outcomes) == len(fits) > failing_call + 1
+        last_good = outcomes[failing_call - 1][0]
+        assert outcomes[failing_call - 1][1] and last_good is not None
+        failed = fits.iloc[failing_call]
+        assert failed["date"] == pd.Timestamp("2006-01-06")
+        assert not failed["converged"] and not failed["in_use"]
+        assert failed["message"] == "injected failure"
+        assert fits.iloc[failing_call - 1]["in_use"]
+        assert fits.iloc[failing_call + 1]["in_use"]
+        # The next refit is warm-started from the last good fit.
+        assert previous_seen[failing_call + 1] is last_good
+
+        # Between the failed refit and the next one the probabilities are the
+        # Hamilton filter of the last good fit over its (expanding) window.
+        blocks = model.observations_.to_numpy()
+        dates = model.observations_.index
+        begin = int(dates.get_loc(fits.iloc[failing_call]["date"]))
+        end = int(dates.get_loc(fits.iloc[failing_call + 1]["date"]))
+        expected, _ = hamilton_filter(
+            blocks[:end],
+            last_good.transition,
+            last_good.means,
+            last_good.variances,
+            initial=last_good.initial,
+        )
+        got = model.state_probabilities_.loc[dates[begin:end]].to_numpy()
+        np.testing.assert_allclose(got, expected[begin:], rtol=0, atol=1e-12)
+        direction = model.filtered_probabilities_.loc[dates[begin:end]].to_numpy()
+        np.testing.assert_allclose(
+            direction,
+            expected[begin:, 0::2] + expected[begin:, 1::2],
+            rtol=0,
+            atol=1e-12,
+        )
+        # The check discriminates: the failed candidate filters differently.
+        wrong = replace(last_good, means=last_good.means[::-1] + 5.0)
+        other, _ = hamilton_filter(
+            blocks[:end],
+            wrong.transition,
+            wrong.means,
+            wrong.variances,
+            initial=wrong.initial,
+        )
+        assert np.abs(other[begin:] - expected[begin:]).max() > 0.1
 
     @pytest.mark.parametrize(
         ("kwargs", "match"),
@@ -234,6 +317,98 @@ class TestModel:
 
 
 @pytest.mark.filterwarnings("ignore::rotation.regimes.RegimeConvergenceWarning")
-def test_summary_lists_directions_and_volatilities() -> None:
-    text = _model().fit(_spread()).result_.summary()
-    assert "rotation" in text and "turbulent" in text and "calm" in text
+def test_summary_reports_direction_means_and_volatility_sds() -> None:
+    model = _model().fit(_spread())
+    text = model.result_.summary()
+    last = model.fits_[model.fits_["in_use"]].iloc[-1]
+    for label in ("tech_leadership", "rotation"):
+        mean = f"{last[f'mean_{label}']:+.3f}"
+        stay = f"{last[f'stay_{label}']:.3f}"
+        line = rf"^ +{label}: mean {re.escape(mean)}% +stay {re.escape(stay)}$"
+        assert re.search(line, text, flags=re.MULTILINE), (line, text)
+    for name in ("calm", "turbulent"):
+        sd = f"{np.sqrt(last[f'variance_{name}']):.3f}"
+        line = rf"^ +{name}: sd {re.escape(sd)}%$"
+        assert re.search(line, text, flags=re.MULTILINE), (line, text)
+    # The tied model has no per-direction sd: volatility is a separate chain.
+    assert not re.search(r"rotation: mean \S+ +sd", text)
+    assert re.search(r"^  regimes: tech_leadership, rotation$", text, re.MULTILINE)
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("change", "match"),
+        [
+            ({"observations": np.zeros((10, 2))}, r"observations must be a 1-D"),
+            ({"observations": np.zeros(1)}, r"at least 2 values \(got shape \(1,\)"),
+            (
+                {"observations": np.array([0.1, np.nan, 0.2])},
+                r"observations must be finite \(got nan at position 1\)",
+            ),
+            ({"transition": np.eye(2)}, r"transition must have shape \(4, 4\)"),
+            (
+                {"transition": np.full((4, 4), 0.3)},
+                r"transition must be column-stochastic.*column sums",
+            ),
+            (
+                {"transition": np.kron(np.eye(2), [[1.5, 0.0], [-0.5, 1.0]])},
+                r"transition must be column-stochastic.*minimum -0.5",
+            ),
+            (
+                {"direction_means": np.zeros(3)},
+                r"direction_means must be 2 finite numbers.*shape \(3,\)",
+            ),
+            (
+                {"direction_means": np.array([0.0, np.inf])},
+                r"direction_means must be 2 finite numbers.*\(got \[ 0. inf\]",
+            ),
+            (
+                {"volatility_variances": np.ones((2, 2))},
+                r"volatility_variances must be 2 numbers.*shape \(2, 2\)",
+            ),
+            (
+                {"volatility_variances": np.array([1.0, 0.0])},
+                r"volatility_variances must be positive and finite \(got \[1. 0.\]",
+            ),
+            (
+                {"volatility_variances": np.array([np.nan, 1.0])},
+                r"volatility_variances must be positive and finite \(got \[nan",
+            ),
+            ({"initial": np.full(3, 1 / 3)}, r"initial must have shape \(4,\)"),
+            (
+                {"initial": np.array([0.5, 0.5, 0.5, -0.5])},
+                r"initial must be non-negative probabilities summing to 1",
+            ),
+            (
+                {"initial": np.full(4, 0.3)},
+                r"initial must be non-negative .*sum 1.2",
+            ),
+            ({"max_iterations": 0}, r"max_iterations must be >= 1 \(got 0\)"),
+            ({"tolerance": -1e-3}, r"tolerance must be a finite number >= 0"),
+        ],
+    )
+    def test_bad_argument_is_named(self, change: dict[str, Any], match: str) -> None:
+        transition, means, variances = _start()
+        arguments: dict[str, Any] = {
+            "observations": _factorial_sample(n=50),
+            "transition": transition,
+            "direction_means": means,
+            "volatility_variances": variances,
+        }
+        arguments.update(change)
+        with pytest.raises(ValueError, match=match):
+            factorial_em(**arguments)
+
+    def test_max_iterations_must_be_an_integer(self) -> None:
+        with pytest.raises(TypeError, match="max_iterations must be an integer"):
+            factorial_em(
+                _factorial_sample(n=50),
+                *_start(),
+                max_iterations=2.5,  # type: ignore[arg-type]
+            )
+
+    def test_valid_initial_is_accepted(self) -> None:
+        *_, converged = factorial_em(
+            _factorial_sample(n=300), *_start(), initial=np.full(4, 0.25)
+        )
+        assert converged

@@ -96,6 +96,16 @@ class TestScore:
 
 
 class TestDirectionVolatility:
+    """The default P(rotation) (direction x volatility) on the record.
+
+    Not out-of-sample validation: the configuration (Kronecker transition,
+    22-week trailing spread, quarterly refits) was chosen by the search
+    documented in docs/regimes.md ("What was tried") on these same
+    rotation and tech-leadership periods, so these are regression tests of
+    the chosen configuration. The margin is thin: 2023 is flagged on 22% of
+    its sessions against the 25% bar.
+    """
+
     def test_sector_probability_flags_rotations_not_tech_leadership(
         self, direction_probability: pd.Series
     ) -> None:
