@@ -71,6 +71,75 @@ def _steady_state_py(transition: FloatArray) -> FloatArray:
 _steady_state = njit(_steady_state_py, cache=True)
 
 
+def _forward_backward_py(
+    y: FloatArray,
+    transition: FloatArray,
+    means: FloatArray,
+    variances: FloatArray,
+    initial: FloatArray,
+    dens: FloatArray,
+    alpha: FloatArray,
+    beta: FloatArray,
+    scale: FloatArray,
+    predicted: FloatArray,
+) -> float:
+    """Scaled forward-backward pass of a Gaussian hidden Markov model (the E step).
+
+    Fills ``dens`` (state densities relative to each row's largest),
+    ``alpha`` (filtered probabilities), ``beta`` (scaled backward variables)
+    and ``scale``; returns the log-likelihood. ``transition[i, j] = P(S_t = i
+    | S_{t-1} = j)``; ``means`` and ``variances`` are per state.
+    """
+    n = y.shape[0]
+    k = means.shape[0]
+    loglik = 0.0
+    for t in range(n):
+        largest = -math.inf
+        for i in range(k):
+            resid = y[t] - means[i]
+            value = (
+                -_LOG_SQRT_2PI
+                - 0.5 * math.log(variances[i])
+                - 0.5 * resid * resid / variances[i]
+            )
+            dens[t, i] = value
+            if value > largest:
+                largest = value
+        for i in range(k):
+            dens[t, i] = math.exp(dens[t, i] - largest)
+        if t == 0:
+            for i in range(k):
+                predicted[i] = initial[i]
+        else:
+            for i in range(k):
+                acc = 0.0
+                for j in range(k):
+                    acc += transition[i, j] * alpha[t - 1, j]
+                predicted[i] = acc
+        total = 0.0
+        for i in range(k):
+            alpha[t, i] = predicted[i] * dens[t, i]
+            total += alpha[t, i]
+        if total <= 0.0:
+            total = 1e-300
+        for i in range(k):
+            alpha[t, i] /= total
+        scale[t] = total
+        loglik += largest + math.log(total)
+    for i in range(k):
+        beta[n - 1, i] = 1.0
+    for t in range(n - 2, -1, -1):
+        for j in range(k):
+            acc = 0.0
+            for i in range(k):
+                acc += transition[i, j] * dens[t + 1, i] * beta[t + 1, i]
+            beta[t, j] = acc / scale[t + 1]
+    return loglik
+
+
+_forward_backward = njit(_forward_backward_py, cache=True)
+
+
 def _baum_welch_py(
     y: FloatArray,
     transition: FloatArray,
@@ -99,48 +168,9 @@ def _baum_welch_py(
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007
         # E step: scaled forward-backward with densities relative to their max.
-        loglik = 0.0
-        for t in range(n):
-            largest = -math.inf
-            for i in range(k):
-                resid = y[t] - mu[i]
-                value = (
-                    -_LOG_SQRT_2PI
-                    - 0.5 * math.log(var[i])
-                    - 0.5 * resid * resid / var[i]
-                )
-                dens[t, i] = value
-                if value > largest:
-                    largest = value
-            for i in range(k):
-                dens[t, i] = math.exp(dens[t, i] - largest)
-            if t == 0:
-                for i in range(k):
-                    predicted[i] = initial[i]
-            else:
-                for i in range(k):
-                    acc = 0.0
-                    for j in range(k):
-                        acc += trans[i, j] * alpha[t - 1, j]
-                    predicted[i] = acc
-            total = 0.0
-            for i in range(k):
-                alpha[t, i] = predicted[i] * dens[t, i]
-                total += alpha[t, i]
-            if total <= 0.0:
-                total = 1e-300
-            for i in range(k):
-                alpha[t, i] /= total
-            scale[t] = total
-            loglik += largest + math.log(total)
-        for i in range(k):
-            beta[n - 1, i] = 1.0
-        for t in range(n - 2, -1, -1):
-            for j in range(k):
-                acc = 0.0
-                for i in range(k):
-                    acc += trans[i, j] * dens[t + 1, i] * beta[t + 1, i]
-                beta[t, j] = acc / scale[t + 1]
+        loglik = _forward_backward(
+            y, trans, mu, var, initial, dens, alpha, beta, scale, predicted
+        )
         if abs(loglik - previous_loglik) <= tolerance * (1.0 + abs(loglik)):
             converged = True
             break

@@ -15,12 +15,11 @@ import numpy as np
 from numba import njit
 
 from rotation._typing import FloatArray
-from rotation.regimes._em import _steady_state
+from rotation.regimes._em import _forward_backward, _steady_state
 from rotation.regimes._validation import check_positive_int
 
 __all__ = ["factorial_em", "factorial_state_parameters", "kronecker_transition"]
 
-_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 N_STATES = 4
 
 
@@ -84,54 +83,21 @@ def _factorial_em_py(
     gamma = np.empty((n, k))
     scale = np.empty(n)
     predicted = np.empty(k)
+    state_mu = np.empty(k)
+    state_var = np.empty(k)
     previous_loglik = -math.inf
     loglik = -math.inf
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007
-        # E step: scaled forward-backward, densities relative to their max.
-        loglik = 0.0
-        for t in range(n):
-            largest = -math.inf
-            for s in range(k):
-                resid = y[t] - mu[s // 2]
-                value = (
-                    -_LOG_SQRT_2PI
-                    - 0.5 * math.log(var[s % 2])
-                    - 0.5 * resid * resid / var[s % 2]
-                )
-                dens[t, s] = value
-                if value > largest:
-                    largest = value
-            for s in range(k):
-                dens[t, s] = math.exp(dens[t, s] - largest)
-            if t == 0:
-                for s in range(k):
-                    predicted[s] = initial[s]
-            else:
-                for i in range(k):
-                    acc = 0.0
-                    for j in range(k):
-                        acc += trans[i, j] * alpha[t - 1, j]
-                    predicted[i] = acc
-            total = 0.0
-            for s in range(k):
-                alpha[t, s] = predicted[s] * dens[t, s]
-                total += alpha[t, s]
-            if total <= 0.0:
-                total = 1e-300
-            for s in range(k):
-                alpha[t, s] /= total
-            scale[t] = total
-            loglik += largest + math.log(total)
-        for s in range(k):
-            beta[n - 1, s] = 1.0
-        for t in range(n - 2, -1, -1):
-            for j in range(k):
-                acc = 0.0
-                for i in range(k):
-                    acc += trans[i, j] * dens[t + 1, i] * beta[t + 1, i]
-                beta[t, j] = acc / scale[t + 1]
+        # E step: scaled forward-backward over the 4 states, densities
+        # relative to their max (state s has mean mu[s // 2], variance var[s % 2]).
+        for st in range(k):
+            state_mu[st] = mu[st // 2]
+            state_var[st] = var[st % 2]
+        loglik = _forward_backward(
+            y, trans, state_mu, state_var, initial, dens, alpha, beta, scale, predicted
+        )
         if abs(loglik - previous_loglik) <= tolerance * (1.0 + abs(loglik)):
             converged = True
             break

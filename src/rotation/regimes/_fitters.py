@@ -8,6 +8,7 @@ good fit).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,18 @@ class Fit:
 _EMOutcome = tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]
 
 
+def _best_finite(outcomes: Iterable[_EMOutcome]) -> _EMOutcome | None:
+    """Return the highest-likelihood outcome among those with finite parameters."""
+    best: _EMOutcome | None = None
+    for outcome in outcomes:
+        finite = np.isfinite(outcome[4]) and all(
+            np.all(np.isfinite(part)) for part in outcome[:4]
+        )
+        if finite and (best is None or outcome[4] > best[4]):
+            best = outcome
+    return best
+
+
 def fit_em(
     sample: FloatArray,
     n_regimes: int,
@@ -72,9 +85,8 @@ def fit_em(
     starts = [quantile_start, volatility_start]
     if previous is not None:
         starts.append((previous.transition, previous.means, previous.variances))
-    best: _EMOutcome | None = None
-    for transition, means, variances in starts:
-        outcome = baum_welch(
+    best = _best_finite(
+        baum_welch(
             sample,
             transition,
             means,
@@ -82,11 +94,8 @@ def fit_em(
             switching_variance=switching_variance,
             max_iterations=max_iterations,
         )
-        finite = np.isfinite(outcome[4]) and all(
-            np.all(np.isfinite(part)) for part in outcome[:4]
-        )
-        if finite and (best is None or outcome[4] > best[4]):
-            best = outcome
+        for transition, means, variances in starts
+    )
     if best is None:
         return None, False, "non-finite parameters or likelihood"
     transition, means, variances, initial, loglik, n_iter, converged = best
@@ -197,9 +206,8 @@ def fit_direction_volatility(
         starts.append(
             (previous.transition, previous.means[::2], previous.variances[:2])
         )
-    best: _EMOutcome | None = None
-    for start_transition, means, variances in starts:
-        outcome = factorial_em(
+    best = _best_finite(
+        factorial_em(
             sample,
             start_transition,
             means,
@@ -207,11 +215,8 @@ def fit_direction_volatility(
             kronecker=kronecker,
             max_iterations=max_iterations,
         )
-        finite = np.isfinite(outcome[4]) and all(
-            np.all(np.isfinite(part)) for part in outcome[:4]
-        )
-        if finite and (best is None or outcome[4] > best[4]):
-            best = outcome
+        for start_transition, means, variances in starts
+    )
     if best is None:
         return None, False, "non-finite parameters or likelihood"
     transition, direction_means, variances, initial, loglik, n_iter, converged = best
