@@ -43,10 +43,16 @@ class TestDashboard:
             assert browser.rendered_charts() >= 3  # explorer + RRG + Fed charts
             browser.screenshot("dashboard_as_of_a.png")
 
-            # The date picker submits the form on change (GET ?as_of=...).
+            # The date picker submits the form on change (GET ?as_of=...). One
+            # change event, as a user's pick gives: fill() already fires one, and
+            # a second submit aborted the first navigation (flaky ERR_ABORTED).
             with page.expect_navigation(timeout=120_000):
-                page.fill("#as_of", AS_OF_B)
-                page.dispatch_event("#as_of", "change")
+                page.eval_on_selector(
+                    "#as_of",
+                    "(el, day) => { el.value = day;"
+                    " el.dispatchEvent(new Event('change')); }",
+                    AS_OF_B,
+                )
             page.wait_for_selector("#pillar-table tbody tr")
             assert page.locator("#pillar-table").get_attribute("data-as-of") == AS_OF_B
             assert f"as_of={AS_OF_B}" in page.url
