@@ -178,3 +178,25 @@ def test_markdown_format(store_path, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("# rotation report") and "| kind | id |" in text
+
+
+def test_weekly_points_skip_rows_without_data():
+    # the week of 2025-07-04 (a holiday of these assets that other markets
+    # traded) must show its last session with data, not a gap
+    import numpy as np
+    import pandas as pd
+
+    from rotation.report.plotting import weekly
+
+    index = pd.bdate_range("2023-01-02", "2025-12-31")
+    frame = pd.DataFrame(
+        {"a": np.arange(len(index), dtype=float), "b": 1.0}, index=index
+    )
+    frame.loc["2025-07-04"] = np.nan
+    points = weekly(frame)
+    assert pd.Timestamp("2025-07-03") in points.index
+    assert pd.Timestamp("2025-07-04") not in points.index
+    assert not points.isna().all(axis=1).any()
+    series = weekly(frame["a"])
+    assert series.loc["2025-07-03"] == frame.loc["2025-07-03", "a"]
+    assert series.index.max() == index.max()  # never a later date

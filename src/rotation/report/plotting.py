@@ -31,11 +31,16 @@ def base_layout(title: str, yaxis: str, *, xaxis: str = "") -> dict[str, Any]:
 
 
 def weekly(frame: pd.DataFrame | pd.Series) -> Any:
-    """Last row of each week, labelled by its own session (never a later date).
+    """Last row with data of each week, labelled by its own session (never a later date).
 
     Keeps long daily charts light. ``resample("W-FRI")`` would label a week in
     progress with the coming Friday, a date the report does not know yet.
     """
     if len(frame) < 600:
         return frame
-    return frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+    # A holiday of these assets that other markets traded (e.g. 2025-07-04)
+    # is an all-NaN row: the week's last session with data is the point.
+    observed = (
+        frame.dropna() if isinstance(frame, pd.Series) else frame.dropna(how="all")
+    )
+    return observed.groupby(pd.Grouper(freq="W-FRI")).tail(1)
