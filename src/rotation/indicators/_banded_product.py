@@ -10,6 +10,9 @@ SIMD width (AVX-512 where the CPU has it), on rows padded to a multiple of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar, cast
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -25,6 +28,20 @@ TILE_DATES = 6
 LANES = 8  # float64 lanes of a 512-bit register; rows are padded to a multiple
 
 IntArray = npt.NDArray[np.int64]
+
+KernelT = TypeVar("KernelT", bound=Callable[..., object])
+
+
+def compile_kernel(function: KernelT) -> KernelT:
+    """Jit ``function`` as every average-correlation kernel is compiled.
+
+    Cached on disk, GIL released (spans run on threads), fast-math without
+    ``nnan``/``ninf``, no bounds checks (the callers validate).
+    """
+    compiled = njit(
+        function, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
+    )
+    return cast(KernelT, compiled)
 
 
 def _band_tile_py(
@@ -102,6 +119,4 @@ def _band_tile_py(
         out[3, 3], out[3, 4], out[3, 5] = a33, a34, a35
 
 
-_band_tile = njit(
-    _band_tile_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_band_tile = compile_kernel(_band_tile_py)

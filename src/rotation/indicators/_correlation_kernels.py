@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from rotation._typing import FloatArray
 from rotation.indicators._banded_product import (
-    _FASTMATH,
     TILE_DATES,
     TILE_ROWS,
     IntArray,
     _band_tile,
+    compile_kernel,
 )
 
 
@@ -47,9 +46,7 @@ def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
     return gaps
 
 
-_pack_row = njit(
-    _pack_row_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_pack_row = compile_kernel(_pack_row_py)
 
 
 def ring_rows(window: int) -> int:
@@ -80,9 +77,7 @@ def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) ->
             counts[i] += sign
 
 
-_count_gaps = njit(
-    _count_gaps_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_count_gaps = compile_kernel(_count_gaps_py)
 
 
 def _coefficients_py(
@@ -119,9 +114,7 @@ def _coefficients_py(
     return weight_sum, weight_squares, n_members
 
 
-_coefficients = njit(
-    _coefficients_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_coefficients = compile_kernel(_coefficients_py)
 
 
 def _exact_moments_py(
@@ -152,9 +145,7 @@ def _exact_moments_py(
             m2[i] += dev * dev
 
 
-_exact_moments = njit(
-    _exact_moments_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_exact_moments = compile_kernel(_exact_moments_py)
 
 
 def _slide_moments_py(
@@ -191,9 +182,7 @@ def _slide_moments_py(
     return n_stale
 
 
-_slide_moments = njit(
-    _slide_moments_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_slide_moments = compile_kernel(_slide_moments_py)
 
 
 def _rejoin_py(
@@ -224,9 +213,7 @@ def _rejoin_py(
         valid[i] = True
 
 
-_rejoin = njit(
-    _rejoin_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_rejoin = compile_kernel(_rejoin_py)
 
 
 def _emit_tile_py(
@@ -268,9 +255,7 @@ def _emit_tile_py(
         out[obs_row[tile_obs[slot]]] = (var - tile_sw2[slot]) / (1.0 - tile_sw2[slot])
 
 
-_emit_tile = njit(
-    _emit_tile_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_emit_tile = compile_kernel(_emit_tile_py)
 
 
 def _avg_corr_py(
@@ -434,6 +419,4 @@ def _avg_corr_py(
         )
 
 
-_avg_corr = njit(
-    _avg_corr_py, cache=True, nogil=True, fastmath=_FASTMATH, boundscheck=False
-)
+_avg_corr = compile_kernel(_avg_corr_py)
