@@ -140,6 +140,24 @@ def _forward_backward_py(
 _forward_backward = njit(_forward_backward_py, cache=True)
 
 
+def _normalise_columns_py(counts: FloatArray, transition: FloatArray) -> None:
+    """Transition M step: ``transition[:, j] = counts[:, j] / sum_i counts[i, j]``.
+
+    A column with no expected transitions keeps its previous values.
+    """
+    k = counts.shape[0]
+    for j in range(k):
+        column = 0.0
+        for i in range(k):
+            column += counts[i, j]
+        if column > 0.0:
+            for i in range(k):
+                transition[i, j] = counts[i, j] / column
+
+
+_normalise_columns = njit(_normalise_columns_py, cache=True)
+
+
 def _baum_welch_py(
     y: FloatArray,
     transition: FloatArray,
@@ -216,13 +234,7 @@ def _baum_welch_py(
         if not switching_variance:
             for i in range(k):
                 var[i] = max(pooled / n, variance_floor)
-        for j in range(k):
-            column = 0.0
-            for i in range(k):
-                column += counts[i, j]
-            if column > 0.0:
-                for i in range(k):
-                    trans[i, j] = counts[i, j] / column
+        _normalise_columns(counts, trans)
     return trans, mu, var, initial, loglik, iteration, converged
 
 

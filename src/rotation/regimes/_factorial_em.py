@@ -15,7 +15,11 @@ import numpy as np
 from numba import njit
 
 from rotation._typing import FloatArray
-from rotation.regimes._em import _forward_backward, _steady_state
+from rotation.regimes._em import (
+    _forward_backward,
+    _normalise_columns,
+    _steady_state,
+)
 from rotation.regimes._validation import check_positive_int
 
 __all__ = ["factorial_em", "factorial_state_parameters", "kronecker_transition"]
@@ -169,13 +173,7 @@ def _factorial_em_py(
                 for j in range(k):
                     trans[i, j] = direction[i // 2, j // 2] * volatility[i % 2, j % 2]
         else:
-            for j in range(k):
-                column = 0.0
-                for i in range(k):
-                    column += counts[i, j]
-                if column > 0.0:
-                    for i in range(k):
-                        trans[i, j] = counts[i, j] / column
+            _normalise_columns(counts, trans)
     return trans, mu, var, initial, loglik, iteration, converged
 
 
