@@ -123,6 +123,7 @@ def regimes(
     import warnings
 
     from rotation.regimes import (
+        ROTATION_MODEL,
         MarkovRegimes,
         RegimeConvergenceWarning,
         basket_spread_returns,
@@ -130,14 +131,14 @@ def regimes(
         rotation_components,
         rotation_score,
     )
-    from rotation.report.sections.regimes import MIN_EPISODE_SESSIONS, MODEL_PARAMS
+    from rotation.report.sections.regimes import MIN_EPISODE_SESSIONS
 
     _, market = _thesis_and_market(store, None, as_of)
     spread = basket_spread_returns(market.prices, ("XLI", "XLB", "XLE"), ("XLK",))
     with _progress() as progress, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RegimeConvergenceWarning)
         progress.add_task("fitting Markov regimes on expanding windows", total=None)
-        model = MarkovRegimes(**{**MODEL_PARAMS, "refit": refit}).fit(spread)
+        model = MarkovRegimes(**{**ROTATION_MODEL, "refit": refit}).fit(spread)
         score = rotation_score(rotation_components(market))
     current = model.result_.current
     probs = ", ".join(f"{k} {v:.2f}" for k, v in current["probabilities"].items())

@@ -47,7 +47,6 @@ SOURCES = (
 #: The validated model (docs/regimes.md): direction x volatility states on the
 #: spread over the trailing 22 weeks; quarterly refits keep the section fast;
 #: probabilities are filtered only.
-MODEL_PARAMS: dict[str, Any] = dict(ROTATION_MODEL)
 MIN_EPISODE_SESSIONS = 20
 SECTORS = ("XLK", "XLI", "XLB", "XLE")
 
@@ -84,8 +83,8 @@ def build_regimes_section(ctx: ReportContext) -> Section:
         model = (
             shared
             if isinstance(shared, MarkovRegimes)
-            and all(getattr(shared, k, None) == v for k, v in MODEL_PARAMS.items())
-            else MarkovRegimes(**MODEL_PARAMS).fit(spread)
+            and all(getattr(shared, k, None) == v for k, v in ROTATION_MODEL.items())
+            else MarkovRegimes(**ROTATION_MODEL).fit(spread)
         )
     failed_refits = int((~model.fits_["converged"]).sum())
     result = model.result_
@@ -168,7 +167,7 @@ def build_regimes_section(ctx: ReportContext) -> Section:
             "short": list(TECH),
             "first_date": _date(spread.index[0]),
         },
-        "model": {**MODEL_PARAMS, "engine": "em", "refits": len(model.fits_)},
+        "model": {**ROTATION_MODEL, "engine": "em", "refits": len(model.fits_)},
         "failed_refits": failed_refits,
         "warnings": [str(w.message) for w in caught],
         "current": current,
