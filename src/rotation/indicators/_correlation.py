@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache, partial
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -144,16 +144,13 @@ def _average_correlation(
     threads = _thread_count(n_threads, n_assets * window * n_rows)
     # Spans start on the refresh grid, so the split cannot change a value.
     refresh = refresh_period(window)
-    spans = _even_spans(0, n_rows, threads, refresh)
     n_padded = -(-n_assets // LANES) * LANES
-    rings = [_aligned_zeros((ring_rows(window), n_padded)) for _ in spans]
-    kernels = {
-        span: partial(
-            _avg_corr, values, weights, window, min_assets, refresh, *span, ring, out
-        )
-        for span, ring in zip(spans, rings, strict=True)
-    }
-    _run_spans(lambda lo, hi: kernels[lo, hi](), spans)
+
+    def span(lo: int, hi: int) -> None:
+        ring = _aligned_zeros((ring_rows(window), n_padded))  # one per span
+        _avg_corr(values, weights, window, min_assets, refresh, lo, hi, ring, out)
+
+    _run_spans(span, _even_spans(0, n_rows, threads, refresh))
     return out
 
 
@@ -188,11 +185,7 @@ def _even_spans(first: int, stop: int, parts: int, step: int) -> list[tuple[int,
     units = max(1, -(-(stop - first) // step))
     parts = max(1, min(parts, units))
     bounds = [first + (units * p // parts) * step for p in range(parts)] + [stop]
-    return [
-        (lo, min(hi, stop))
-        for lo, hi in zip(bounds, bounds[1:], strict=False)
-        if lo < hi
-    ]
+    return [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if lo < hi]
 
 
 def _run_spans(
