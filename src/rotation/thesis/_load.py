@@ -128,8 +128,10 @@ def load_thesis(text: str | bytes) -> Thesis:
     ------
     ThesisError
         On unsafe or malformed YAML (anchors, aliases, duplicate keys,
-        non-UTF-8 bytes), unknown keys, bad values or bad expressions; the
-        message gives the line and column and the allowed names.
+        non-UTF-8 bytes, NUL or control characters, nesting deeper than
+        :data:`rotation.thesis._yaml.MAX_DEPTH`), unknown keys, bad values or
+        bad expressions; the message gives the line and column and the
+        allowed names. Hostile input never escapes as ``RecursionError``.
 
     Examples
     --------

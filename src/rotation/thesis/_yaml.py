@@ -3,8 +3,9 @@
 ``yaml.safe_load`` alone accepts anchors and aliases, which let a few hundred
 bytes expand into gigabytes ("billion laughs"), silently keeps the last of two
 duplicate keys and forgets line numbers. Here aliases and anchors are refused,
-duplicate keys are errors, the text size and node count are capped, and each
-value's position is kept so that validation errors can point at a line.
+duplicate keys are errors, the text size, node count and nesting depth are
+capped, NUL and other control characters are refused with their position, and
+each value's position is kept so that validation errors can point at a line.
 """
 
 from __future__ import annotations
@@ -12,24 +13,43 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.reader import ReaderError
 
 from rotation.thesis._errors import ThesisError
 
-__all__ = ["MAX_NODES", "MAX_TEXT_BYTES", "Marks", "load_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Marks", "load_yaml"]
 
 #: Largest thesis text accepted (1 MiB).
 MAX_TEXT_BYTES = 1 << 20
 #: Most YAML nodes accepted in one document.
 MAX_NODES = 50_000
+#: Deepest nesting of mappings and sequences accepted. A thesis needs about
+#: five levels; the composer recurses once per level, so a limit far below
+#: Python's recursion limit turns a hostile document into a ThesisError
+#: instead of a RecursionError.
+MAX_DEPTH = 32
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """A pure-Python safe loader that refuses anchors and aliases."""
+    """A pure-Python safe loader that refuses anchors, aliases and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
+        if self._depth >= MAX_DEPTH:
+            mark = event.start_mark
+            raise ThesisError(
+                f"thesis nesting is deeper than {MAX_DEPTH} levels of mappings "
+                "and lists; a thesis needs about five (meta, baskets, pillars, "
+                "...), so flatten this value",
+                line=None if mark is None else mark.line + 1,
+                column=None if mark is None else mark.column + 1,
+            )
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             raise ThesisError(
@@ -47,7 +67,32 @@ class _StrictLoader(yaml.SafeLoader):
                 line=mark.line + 1,
                 column=mark.column + 1,
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of character ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _refuse_control_characters(text: str) -> None:
+    # PyYAML's reader refuses these too, but only as a bare ReaderError with
+    # a character offset; NUL is named on its own because it is the usual
+    # sign of a binary or UTF-16 file saved under a .yaml name.
+    offset = text.find("\x00")
+    if offset >= 0:
+        line, column = _position(text, offset)
+        raise ThesisError(
+            "thesis text contains a NUL character (\\x00); a thesis is UTF-8 "
+            "text, so remove it or save the file as plain UTF-8 (not UTF-16)",
+            line=line,
+            column=column,
+        )
 
 
 def _decode(data: str | bytes) -> str:
@@ -136,12 +181,23 @@ def load_yaml(data: str | bytes) -> tuple[Any, Marks]:
     Raises
     ------
     ThesisError
-        On non-UTF-8 bytes, YAML syntax errors, anchors, aliases, merge keys,
-        duplicate keys, non-standard tags, or a text or node count over the
-        limits.
+        On non-UTF-8 bytes, NUL or other control characters, YAML syntax
+        errors, anchors, aliases, merge keys, duplicate keys, non-standard
+        tags, or a text size, node count or nesting depth over the limits
+        (:data:`MAX_TEXT_BYTES`, :data:`MAX_NODES`, :data:`MAX_DEPTH`).
     """
     text = _decode(data)
-    loader = _StrictLoader(text)
+    _refuse_control_characters(text)
+    try:
+        loader = _StrictLoader(text)
+    except ReaderError as exc:
+        line, column = _position(text, exc.position)
+        raise ThesisError(
+            f"thesis text contains the control character U+{exc.character:04X}; "
+            "remove it (only tab, newline and printable characters are allowed)",
+            line=line,
+            column=column,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
