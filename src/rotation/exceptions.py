@@ -65,9 +65,11 @@ class ValidationError(RotationError, ValueError):
     def __init__(self, problems: Sequence[RowProblem], *, max_listed: int = 50):
         self.problems = tuple(problems)
         files = sorted({p.file for p in self.problems})
+        # The message does not start with "rejected": callers prefix their own
+        # verb ("rejected ...", "error: ..."), which printed "rejected rejected".
         lines = [
-            f"rejected {', '.join(files)}: {len(self.problems)} problem(s); "
-            "nothing was written to the store."
+            f"{len(self.problems)} problem(s) in {', '.join(files)}; the batch was "
+            "refused whole and nothing was written to the store."
         ]
         lines += [f"  - {p}" for p in self.problems[:max_listed]]
         if len(self.problems) > max_listed:
@@ -84,7 +86,68 @@ class ConflictError(ValidationError):
 
 
 class StoreBusyError(RotationError):
-    """Another process holds the store's write lock."""
+    """Another process holds the store's write lock.
+
+    Attributes
+    ----------
+    path : str
+        The store file.
+    waited : float
+        Seconds waited for the lock before giving up.
+    holder : str or None
+        Who holds the lock (pid, host, since when) where the holder wrote it down.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        waited: float = 0.0,
+        holder: str | None = None,
+    ):
+        super().__init__(message)
+        self.path = path
+        self.waited = waited
+        self.holder = holder
+
+
+class StoreDamagedError(RotationError):
+    """The store file exists but DuckDB cannot read it (truncated or corrupt).
+
+    The store only holds data that can be loaded again: delete the file and
+    reload (``rotation data update --source bundled``), then re-ingest your own
+    files.
+
+    Attributes
+    ----------
+    path : str
+        The store file.
+    detail : str
+        DuckDB's own description of the damage.
+    """
+
+    def __init__(self, message: str, *, path: str = "", detail: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.detail = detail
+
+
+class StoreAccessError(RotationError, PermissionError):
+    """The store (or its directory) cannot be created or written by this user.
+
+    Attributes
+    ----------
+    path : str
+        The store file.
+    detail : str
+        The operating system's reason.
+    """
+
+    def __init__(self, message: str, *, path: str = "", detail: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.detail = detail
 
 
 class UnknownSymbolError(RotationError, KeyError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 
 from rotation import open_store
 from rotation.data.store import Store
+from rotation.data.store import open_store as store_open
 from rotation.exceptions import ConflictError, StoreBusyError, ValidationError
 from rotation.indicators import dot_plot_medians
 
@@ -269,7 +271,7 @@ class TestIngest:
 def _writer(
     path: str, symbol: str, start: str, queue
 ) -> None:  # runs in a child process
-    store = open_store(path, lock_timeout=60)
+    store = store_open(path, lock_timeout=60, bundled=False)
     dates = pd.bdate_range(start, periods=300)
     frame = prices_batch(
         symbol, [str(d.date()) for d in dates], list(np.linspace(10, 20, 300))
@@ -284,7 +286,7 @@ def _writer(
 class TestConcurrency:
     def test_two_writers_serialise_without_corruption(self, tmp_path):
         path = str(tmp_path / "shared.duckdb")
-        open_store(path)
+        store_open(path, bundled=False)
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
         procs = [
@@ -302,19 +304,22 @@ class TestConcurrency:
 
     def test_busy_store_says_so(self, tmp_path):
         path = tmp_path / "busy.duckdb"
-        holder = open_store(path)
+        holder = store_open(path, bundled=False)
         assert holder._lock is not None
-        holder._lock.acquire()
+        holder._lock.acquire(1.0)
         try:
             other = Store(path, lock_timeout=0.2)
             with pytest.raises(
                 StoreBusyError, match="is busy: another process is writing"
-            ):
+            ) as info:
                 other.ingest_prices(
                     prices_batch("AAA", ["2024-01-02"], [1.0]), file="x.csv"
                 )
         finally:
             holder._lock.release()
+        assert f"pid {os.getpid()}" in str(info.value)
+        assert "waited 0." in str(info.value)
+        assert info.value.waited >= 0.2
 
 
 class TestQuality:

@@ -7,13 +7,16 @@ dot plot) and routes them to the store's transactional upserts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import hashlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from rotation.data.bundled import bundled_manifest, load_bundled_frames
+from rotation.data.bundled import bundled_dir, bundled_manifest, load_bundled_frames
 from rotation.data.sources.files import (
     read_dot_plot,
     read_fama_french,
@@ -24,7 +27,16 @@ from rotation.data.sources.files import (
 from rotation.data.store import IngestReport, Store
 from rotation.exceptions import RowProblem, ValidationError
 
-__all__ = ["FileKind", "detect_kind", "ensure_bundled", "ingest_path", "load_bundled"]
+__all__ = [
+    "BUNDLED_STATE_KEY",
+    "FileKind",
+    "bundled_build_id",
+    "detect_kind",
+    "ensure_bundled",
+    "ensure_bundled_on_open",
+    "ingest_path",
+    "load_bundled",
+]
 
 FileKind = Literal["prices", "observations", "famafrench", "dots"]
 
@@ -98,12 +110,42 @@ def ingest_path(
     )
 
 
+#: Store-state key recording which bundled build was loaded, written in the
+#: same transaction as the data: present means the load completed.
+BUNDLED_STATE_KEY = "bundled_build"
+#: The steps :func:`load_bundled` reports to its ``progress`` callback.
+BUNDLED_STEPS = ("prices", "series", "dots")
+
+
+def bundled_build_id() -> str:
+    """Identify the bundled build (first 16 hex digits of the manifest's SHA-256)."""
+    manifest = bundled_dir() / "manifest.json"
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+
+
 def load_bundled(
     store: Store, *, progress: Callable[[str], None] | None = None
 ) -> list[IngestReport]:
-    """Load the bundled dataset and its quarantine list (idempotent)."""
+    """Load the bundled dataset and its quarantine list, all or nothing.
+
+    Prices, series, the dot plot, their ingest-log entries, the quarantine
+    rows and the "bundled build loaded" marker are written in one DuckDB
+    transaction: a load that fails or is killed leaves the store as it was,
+    and the missing marker makes the next :func:`ensure_bundled` load again.
+    Loading twice changes nothing (idempotent).
+
+    Parameters
+    ----------
+    store : Store
+    progress : callable, optional
+        Called with each step's name (``BUNDLED_STEPS``) before it runs.
+
+    Returns
+    -------
+    list of IngestReport
+        One per step.
+    """
     frames = load_bundled_frames()
-    reports = []
     steps: list[tuple[str, Callable[[], IngestReport]]] = [
         (
             "prices",
@@ -122,30 +164,97 @@ def load_bundled(
             lambda: store.ingest_dots(frames["dots"], file="bundled:dots.parquet"),
         ),
     ]
-    for name, step in steps:
-        if progress:
-            progress(name)
-        reports.append(step())
+    reports = []
+    with store.transaction():
+        for name, step in steps:
+            if progress:
+                progress(name)
+            reports.append(step())
+        _quarantine_bundled(store)
+        store.set_state(BUNDLED_STATE_KEY, bundled_build_id())
+    return reports
+
+
+def _quarantine_bundled(store: Store) -> None:
     known = store.quarantined()
     done = set(zip(known["symbol"], pd.to_datetime(known["date"]), strict=True))
     for item in bundled_manifest()["quarantine"]:
         if (item["symbol"], pd.Timestamp(item["date"])) not in done:
             store.quarantine(item["symbol"], item["date"], item["reason"])
-    return reports
 
 
 def ensure_bundled(
     store: Store, *, progress: Callable[[str], None] | None = None
 ) -> bool:
-    """Load the bundled dataset if the store has never received it.
+    """Load the bundled dataset unless a completed load is recorded.
 
-    Returns True when it was loaded now. Checking the ingest log keeps the
-    second and later runs of ``rotation report`` instant.
+    The marker is written in the load's own transaction, so a store that a
+    killed load left behind (including one from a version whose loads were
+    not atomic) has no marker and is loaded again, which repairs it.
+
+    Returns
+    -------
+    bool
+        True when it was loaded now; False when it already was, or the store
+        is read-only.
     """
-    done = store._query(
-        "SELECT count(*) AS n FROM ingest_log WHERE file LIKE 'bundled:%'"
-    )["n"].iloc[0]
-    if done >= 3:
+    if store.read_only or store.state(BUNDLED_STATE_KEY) is not None:
         return False
     load_bundled(store, progress=progress)
     return True
+
+
+def ensure_bundled_on_open(store: Store) -> bool:
+    """Load the bundled dataset into a new, empty or half-loaded store.
+
+    A store holding only the user's own files (no bundled load ever
+    started) is left alone. A rich progress bar is shown when stderr is a
+    terminal.
+
+    Returns
+    -------
+    bool
+        True when the bundled dataset was loaded now.
+    """
+    if store.read_only or store.state(BUNDLED_STATE_KEY) is not None:
+        return False
+    if not store.is_empty() and not _bundled_load_started(store):
+        return False
+    with _terminal_progress() as progress:
+        load_bundled(store, progress=progress)
+    return True
+
+
+def _bundled_load_started(store: Store) -> bool:
+    # Stores written before loads were atomic log each bundled step on its own.
+    frame = store._query(
+        "SELECT count(*) AS n FROM ingest_log WHERE file LIKE 'bundled:%'"
+    )
+    return int(frame["n"].iloc[0]) > 0
+
+
+@contextlib.contextmanager
+def _terminal_progress() -> Iterator[Callable[[str], None] | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("loading the bundled data", total=len(BUNDLED_STEPS))
+
+        def advance(step: str) -> None:
+            bar.update(
+                task,
+                completed=BUNDLED_STEPS.index(step),
+                description=f"loading bundled {step}",
+            )
+
+        yield advance

@@ -43,15 +43,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from filelock import FileLock, Timeout
 
+from rotation.data._connect import (
+    WriterLock,
+    access_error,
+    connect,
+    damage_detail,
+    damaged_error,
+)
 from rotation.data.catalog import lag_offset, negative_allowed, series_catalog
 from rotation.data.quality import flag_price_moves
 from rotation.data.schemas import validate_dots, validate_observations, validate_prices
 from rotation.exceptions import (
     ConflictError,
     RowProblem,
-    StoreBusyError,
     UnknownSymbolError,
     ValidationError,
 )
@@ -61,6 +66,12 @@ __all__ = ["IngestReport", "Store", "default_store_path", "open_store"]
 
 PriceField = Literal["open", "high", "low", "close", "adj_close", "volume"]
 _PRICE_VALUES = ("open", "high", "low", "close", "adj_close", "volume")
+#: What to tell a user whose store lacks a symbol or series.
+LOAD_HINT = (
+    "Load data with `rotation data update` (bundled, offline), "
+    "`rotation data update --source yfinance --symbol SYMBOL`, or "
+    "`rotation data ingest PATH`; `rotation data list` shows what is stored."
+)
 #: Relative tolerance under which two stored numbers count as the same value.
 _SAME = 1e-9
 
@@ -87,6 +98,8 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     batch_sha256 VARCHAR NOT NULL, file VARCHAR NOT NULL, kind VARCHAR NOT NULL,
     rows BIGINT, inserted BIGINT, filled BIGINT, replaced BIGINT, unchanged BIGINT,
     skipped_missing BIGINT, ingested_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS store_state (
+    key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS report_runs (
     run_at TIMESTAMP NOT NULL, as_of DATE NOT NULL, thesis VARCHAR NOT NULL,
     payload VARCHAR NOT NULL);
@@ -141,9 +154,35 @@ def open_store(
     *,
     read_only: bool = False,
     lock_timeout: float = 30.0,
+    bundled: bool = True,
 ) -> Store:
-    """Open (creating on first use) the store at ``path``; see :class:`Store`."""
-    return Store(path, read_only=read_only, lock_timeout=lock_timeout)
+    """Open the store at ``path``, loading the bundled dataset on first use.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Database file (default :func:`default_store_path`).
+    read_only : bool, default False
+        Open without the write lock; nothing is loaded.
+    lock_timeout : float, default 30.0
+        Seconds to wait for another writer before raising StoreBusyError.
+    bundled : bool, default True
+        Load the bundled dataset into a new or empty store, and repair a store
+        whose bundled load was interrupted (see
+        :func:`rotation.data.ingest.ensure_bundled`). A rich progress bar is
+        shown when stderr is a terminal.
+
+    Returns
+    -------
+    Store
+    """
+    store = Store(path, read_only=read_only, lock_timeout=lock_timeout)
+    if bundled and not read_only and not store.memory:
+        # Local import: ingest imports this module.
+        from rotation.data.ingest import ensure_bundled_on_open
+
+        ensure_bundled_on_open(store)
+    return store
 
 
 class Store:
@@ -183,7 +222,9 @@ class Store:
             else pd.Timestamp.today().normalize()
         )
         self._memory_con: duckdb.DuckDBPyConnection | None = None
-        self._lock = None if self.memory else FileLock(f"{self.path}.lock")
+        #: The connection of the transaction in progress (see :meth:`transaction`).
+        self._tx: duckdb.DuckDBPyConnection | None = None
+        self._lock = None if self.memory else WriterLock(self.path)
         if self.memory:
             self._memory_con = duckdb.connect(":memory:")
             self._memory_con.execute(_SCHEMA)
@@ -192,7 +233,10 @@ class Store:
                 raise FileNotFoundError(
                     f"no store at {self.path}; run `rotation data update` first"
                 )
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise access_error(self.path, exc) from exc
             with self._connect(write=True) as con:
                 con.execute(_SCHEMA)
 
@@ -202,43 +246,91 @@ class Store:
     # -- connections --------------------------------------------------------
     @contextlib.contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if write and self.read_only:
+            raise PermissionError(f"store {self.path} was opened read-only")
+        if self._tx is not None:  # reads and writes inside a transaction see it
+            yield self._tx
+            return
         if self._memory_con is not None:
             yield self._memory_con
             return
-        if write and self.read_only:
-            raise PermissionError(f"store {self.path} was opened read-only")
         assert self._lock is not None
         deadline = time.monotonic() + self.lock_timeout
         if write:
-            try:
-                self._lock.acquire(timeout=self.lock_timeout)
-            except Timeout as exc:
-                raise StoreBusyError(
-                    f"store {self.path} is busy: another process is writing to it (lock "
-                    f"{self._lock.lock_file} held for over {self.lock_timeout:g} s). Wait for "
-                    "it to finish and retry, or raise the lock timeout."
-                ) from exc
+            self._lock.acquire(self.lock_timeout)
         try:
-            while True:
-                try:
-                    con = duckdb.connect(str(self.path), read_only=not write)
-                    break
-                except duckdb.IOException as exc:  # another process holds the file
-                    if time.monotonic() > deadline:
-                        raise StoreBusyError(
-                            f"store {self.path} is busy: another process has it open for "
-                            f"writing ({exc}). Retry when it has finished."
-                        ) from exc
-                    time.sleep(0.05)
+            con = connect(
+                self.path,
+                read_only=not write,
+                deadline=deadline,
+                holder=self._lock.holder(),
+            )
             try:
                 if write:  # creates tables an older store lacks; a no-op otherwise
                     con.execute(_SCHEMA)
                 yield con
+            except duckdb.Error as exc:
+                detail = damage_detail(exc)
+                if detail is None:
+                    raise
+                raise damaged_error(self.path, detail) from exc
             finally:
                 con.close()
         finally:
             if write:
                 self._lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run every write inside the block as one all-or-nothing transaction.
+
+        Ingests, quarantines and state changes made inside the block commit
+        together when it ends, or not at all if it raises (or the process is
+        killed). Reads inside the block see the uncommitted writes. Nested
+        blocks join the outer transaction.
+
+        Examples
+        --------
+        >>> store = Store(":memory:")
+        >>> with store.transaction():
+        ...     store.set_state("example", "1")
+        >>> store.state("example")
+        '1'
+        """
+        if self._tx is not None:
+            yield
+            return
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            self._tx = con
+            try:
+                yield
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                self._tx = None
+
+    def state(self, key: str) -> str | None:
+        """Return a store-state value (e.g. which bundled build is loaded), or None."""
+        frame = self._query("SELECT value FROM store_state WHERE key = ?", [key])
+        return None if frame.empty else str(frame["value"].iloc[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        """Record a store-state value (joins the transaction in progress, if any)."""
+        with self._connect(write=True) as con:
+            con.execute(
+                "INSERT OR REPLACE INTO store_state VALUES (?, ?, now())", [key, value]
+            )
+
+    def is_empty(self) -> bool:
+        """Whether no prices, observations or dots are stored."""
+        frame = self._query(
+            "SELECT (SELECT count(*) FROM prices) + (SELECT count(*) FROM observations)"
+            " + (SELECT count(*) FROM dots) AS n"
+        )
+        return int(frame["n"].iloc[0]) == 0
 
     def _query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._connect() as con:
@@ -408,10 +500,11 @@ class Store:
                 "source",
             ]
         )
-        with self._connect(write=True) as con:
+        with self.transaction():
+            con = self._tx
+            assert con is not None
             con.register("batch_df", batch)
             try:
-                con.execute("BEGIN TRANSACTION")
                 # Dates travel as datetime64 (fast) and become DATE here.
                 dates = [
                     c
@@ -471,10 +564,6 @@ class Store:
                     skipped_missing=skipped,
                 )
                 self._record_ingest(con, report, digest)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             finally:
                 con.unregister("batch_df")
         return report
@@ -588,7 +677,8 @@ class Store:
             unknown = sorted(set(names) - set(self.symbols()))
             if unknown:
                 raise UnknownSymbolError(
-                    f"unknown symbol(s) {', '.join(unknown)}; `rotation data list` shows what is stored."
+                    f"unknown symbol(s) {', '.join(unknown)}: not in store {self.path}. "
+                    f"{LOAD_HINT}"
                 )
             where.append("p.symbol IN (SELECT unnest(?))")
             params.append(names)
@@ -634,7 +724,7 @@ class Store:
         frame = self._series_frame([series_id], as_of)
         if frame.empty and series_id not in self.series_ids():
             raise UnknownSymbolError(
-                f"unknown series {series_id!r}; `rotation data list` shows what is stored."
+                f"unknown series {series_id!r}: not in store {self.path}. {LOAD_HINT}"
             )
         out = frame.set_index("date")["value"].rename(series_id)
         out.index = pd.DatetimeIndex(out.index, name="date")
@@ -705,9 +795,7 @@ class Store:
         """Build a point-in-time :class:`MarketData` as of ``as_of`` (default: last price date)."""
         cut = pd.Timestamp(as_of) if as_of is not None else self.last_date()
         if cut is None:
-            raise UnknownSymbolError(
-                "the store is empty; run `rotation data update` first"
-            )
+            raise UnknownSymbolError(f"the store {self.path} is empty. {LOAD_HINT}")
         # Every stored symbol keeps its column (NaN before it lists), so a basket
         # member that has not listed yet is absent, not unknown.
         prices = self.prices(symbols, end=cut).reindex(
@@ -765,20 +853,23 @@ class Store:
         return flags
 
     def fingerprint(self) -> str:
-        """Hash every table's content (tests use it to prove nothing changed)."""
+        """Hash the stored data (tests use it to prove nothing changed).
+
+        Covers every row of ``prices``, ``observations``, ``series_meta``,
+        ``dots`` and ``quarantine`` (without its ``created_at`` time, so two
+        loads of the same data agree). Each table contributes its row count
+        and the sum of DuckDB's 64-bit row hashes, which does not depend on
+        row order and takes well under a second for a million rows.
+        """
         parts = []
         with self._connect() as con:
-            for table in (
-                "prices",
-                "observations",
-                "series_meta",
-                "dots",
-                "quarantine",
-            ):
-                parts.append(
-                    con.execute(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv()
-                )
-        return hashlib.sha256("".join(parts).encode()).hexdigest()
+            for table, cols in _FINGERPRINT_COLUMNS.items():
+                row = con.execute(
+                    f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) "
+                    f"FROM {table}"
+                ).fetchone()
+                parts.append(f"{table}:{row}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     # -- report history -----------------------------------------------------------
     def record_report(self, as_of: Any, thesis: str, payload: str) -> None:
@@ -813,6 +904,15 @@ class Store:
             "as_of": str(pd.Timestamp(row["as_of"]).date()),
             "payload": json.loads(str(row["payload"])),
         }
+
+
+_FINGERPRINT_COLUMNS = {
+    "prices": "symbol, date, open, high, low, close, adj_close, volume, source",
+    "observations": "series_id, date, value, realtime_start, realtime_end, source",
+    "series_meta": "id, name, unit, frequency, source, license, publication_lag, notes",
+    "dots": "meeting_date, horizon, midpoint, participants, source",
+    "quarantine": "symbol, date, reason",
+}
 
 
 def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
