@@ -4,17 +4,14 @@ import pandas as pd
 import pytest
 
 from rotation import open_store
-from rotation.data.ingest import load_bundled
 from rotation.data.store import Store
 
 
 @pytest.fixture(scope="session")
 def loaded_store(tmp_path_factory) -> Store:
-    """A file-backed store with the bundled dataset loaded through the public API."""
+    """A file-backed store: ``open_store`` on a new path loads the bundled dataset."""
     path = tmp_path_factory.mktemp("store") / "rotation.duckdb"
-    store = open_store(path)
-    load_bundled(store)
-    return store
+    return open_store(path)
 
 
 @pytest.fixture
