@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,7 +217,9 @@ class TestDamagedStore:
             pd.DataFrame(
                 {
                     "symbol": "AAA",
-                    "date": pd.bdate_range("2000-01-03", periods=5000),
+                    "date": xcals.get_calendar(
+                        "XNYS", start="2000-01-01"
+                    ).sessions_window("2000-01-03", 5000),
                     "adj_close": np.linspace(1, 2, 5000),
                     "source": "test",
                 }

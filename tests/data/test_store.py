@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 
+import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 import pytest
@@ -272,7 +273,8 @@ def _writer(
     path: str, symbol: str, start: str, queue
 ) -> None:  # runs in a child process
     store = store_open(path, lock_timeout=60, bundled=False)
-    dates = pd.bdate_range(start, periods=300)
+    # NYSE sessions: the store refuses a listed symbol's price on a holiday.
+    dates = xcals.get_calendar("XNYS").sessions_window(start, 300)
     frame = prices_batch(
         symbol, [str(d.date()) for d in dates], list(np.linspace(10, 20, 300))
     )
@@ -290,7 +292,7 @@ class TestConcurrency:
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
         procs = [
-            ctx.Process(target=_writer, args=(path, sym, "2020-01-01", queue))
+            ctx.Process(target=_writer, args=(path, sym, "2020-01-02", queue))
             for sym in ("AAA", "BBB")
         ]
         for p in procs:

@@ -12,6 +12,15 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from rotation.data._rules import (
+    SERIES_ID_PATTERN,
+    SYMBOL_PATTERN,
+    jump_problems,
+    magnitude_problems,
+    name_problems,
+    session_problems,
+)
+from rotation.data.sources._text import MIN_DATE
 from rotation.data.sources.files import FRED_MISSING, PRICE_COLUMNS
 from rotation.exceptions import RowProblem
 
@@ -29,9 +38,14 @@ def _problems(
     value: Callable[[pd.DataFrame], pd.Series] | None = None,
 ) -> list[RowProblem]:
     # Comparisons against NaN/NA give NA under pandas' nullable dtypes: not a failure.
-    mask = np.asarray(
-        pd.array(np.asarray(mask, dtype=object), dtype="boolean").fillna(False),
-        dtype=bool,
+    plain = np.asarray(mask)
+    mask = (
+        plain
+        if plain.dtype == bool
+        else np.asarray(
+            pd.array(np.asarray(mask, dtype=object), dtype="boolean").fillna(False),
+            dtype=bool,
+        )
     )
     if not mask.any():
         return []
@@ -60,13 +74,33 @@ def _date_problems(
     frame: pd.DataFrame, file: str, today: pd.Timestamp
 ) -> list[RowProblem]:
     raw = frame["_raw_date"] if "_raw_date" in frame else frame["date"].astype(str)
-    out = _problems(
+    reasons = (
+        pd.Series(frame["_date_error"], index=frame.index)
+        if "_date_error" in frame
+        else pd.Series(None, index=frame.index, dtype=object)
+    )
+    out: list[RowProblem] = []
+    for reason, rows in frame[frame["date"].isna()].groupby(
+        reasons.fillna(
+            "date does not parse (expected YYYY-MM-DD, an ISO timestamp or YYYYMMDD)"
+        ),
+        sort=False,
+    ):
+        out += _problems(
+            frame,
+            frame.index.isin(rows.index),
+            file,
+            "date",
+            str(reason),
+            value=lambda bad: raw.loc[bad.index],
+        )
+    out += _problems(
         frame,
-        frame["date"].isna(),
+        frame["date"] < MIN_DATE,
         file,
         "date",
-        "date does not parse (expected YYYY-MM-DD, YYYYMMDD or ISO timestamp)",
-        value=lambda bad: raw.loc[bad.index],
+        f"date is before {MIN_DATE.date()}",
+        value=lambda bad: bad["date"].dt.date.astype(str),
     )
     out += _problems(
         frame,
@@ -127,16 +161,20 @@ def validate_prices(
 ) -> list[RowProblem]:
     """Check a normalised price batch.
 
-    Rules: symbol present; date parses and is not after ``today``; numbers
-    parse; at least one of close/adj_close present; prices strictly positive
-    unless the symbol may go negative (WTI futures on 2020-04-20); high >= low;
-    volume >= 0; no duplicate (symbol, date).
+    Rules: symbol present and matching ``SYMBOL_PATTERN``; date parses, is
+    not before 1900 nor after ``today``, and is an NYSE session for
+    exchange-listed symbols (futures, FX and crypto exempt); numbers parse;
+    at least one of close/adj_close present; prices finite, at most 1e7 and
+    strictly positive unless the symbol may go negative (WTI futures on
+    2020-04-20); no day-over-day move beyond x50 within a symbol; high >=
+    low; volume >= 0; no duplicate (symbol, date).
 
     Returns
     -------
     list of RowProblem
         Empty when the batch is valid.
     """
+    frame = frame.reset_index(drop=True)
     out: list[RowProblem] = []
     out += _problems(
         frame,
@@ -145,7 +183,11 @@ def validate_prices(
         "symbol",
         "symbol is empty",
     )
+    out += name_problems(frame, file, "symbol", SYMBOL_PATTERN)
     out += _date_problems(frame, file, today)
+    out += session_problems(frame, file)
+    out += magnitude_problems(frame, file)
+    out += jump_problems(frame, file)
     for col in PRICE_COLUMNS:
         out += _unparsed(frame, col, file)
     out += _problems(
@@ -195,6 +237,7 @@ def validate_observations(
     levels) are positive unless allowed to go negative; no duplicate
     (series_id, date[, realtime_start]).
     """
+    frame = frame.reset_index(drop=True)
     out: list[RowProblem] = []
     out += _problems(
         frame,
@@ -203,6 +246,7 @@ def validate_observations(
         "series_id",
         "series id is empty",
     )
+    out += name_problems(frame, file, "series_id", SERIES_ID_PATTERN)
     out += _date_problems(frame, file, today)
     raw = frame["_raw_value"] if "_raw_value" in frame else None
     if raw is not None:

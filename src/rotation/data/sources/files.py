@@ -22,12 +22,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from rotation.data.sources._text import (
+    file_error,
+    parse_dates,
+    read_csv_rows,
+    read_text,
+    to_number,
+)
 from rotation.exceptions import RowProblem, ValidationError
 
 __all__ = [
@@ -62,57 +72,22 @@ _PRICE_ALIASES = {
 }
 
 
-def _parse_dates(raw: pd.Series) -> pd.Series:
-    """Parse date text to tz-naive midnight timestamps (NaT where unparseable).
-
-    Timestamps with a UTC offset are converted to New York wall time before the
-    time of day is dropped, so ``2018-01-02 00:00:00-05:00`` is 2018-01-02.
-    """
-    text = raw.astype("string").str.strip()
-    compact = text.str.fullmatch(r"\d{8}").fillna(False)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if compact.any():
-        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
-    rest = ~compact
-    if rest.any():
-        has_offset = (
-            text[rest].str.contains(r"[+-]\d\d:?\d\d$", regex=True).fillna(False)
-        )
-        aware = text[rest][has_offset]
-        naive = text[rest][~has_offset]
-        if len(aware):
-            parsed = pd.to_datetime(aware, utc=True, errors="coerce", format="ISO8601")
-            local = parsed.dt.tz_convert("America/New_York").dt.tz_localize(None)
-            out[aware.index] = local.dt.normalize()
-        if len(naive):
-            parsed = pd.to_datetime(naive, errors="coerce", format="mixed")
-            out[naive.index] = parsed.dt.normalize()
-    return out
+def _parse_dates(raw: pd.Series, date_format: str | None = None) -> pd.Series:
+    """Parse date text to session dates (NaT where refused; see ``_text``)."""
+    return parse_dates(raw, date_format=date_format)[0]
 
 
 def _to_number(raw: pd.Series, missing: frozenset[str] = FRED_MISSING) -> pd.Series:
-    text = raw.astype("string").str.strip()
-    text = text.mask(text.isin(list(missing)) | text.isna(), None)
-    # Plain float64 with NaN: nullable Float64 would leak pd.NA into the core.
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    return to_number(raw, missing)
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            [
-                RowProblem(
-                    str(path),
-                    None,
-                    "-",
-                    repr(data[exc.start : exc.end]),
-                    "file is not valid UTF-8 text",
-                )
-            ]
-        ) from exc
+    return read_text(path)
+
+
+def _dates_with_reasons(raw: pd.Series, date_format: str | None) -> dict[str, object]:
+    dates, reasons = parse_dates(raw, date_format=date_format)
+    return {"date": dates.to_numpy(), "_date_error": reasons.to_numpy()}
 
 
 def read_observations_csv(
@@ -123,6 +98,7 @@ def read_observations_csv(
     date_column: str | None = None,
     value_column: str | None = None,
     scale: float = 1.0,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read a two-column date/value CSV such as a FRED or EIA download.
 
@@ -139,17 +115,21 @@ def read_observations_csv(
         Column names (case-insensitive); detected when omitted.
     scale : float, default 1.0
         Multiplier applied on ingest (e.g. 0.01 for percent -> fraction).
+    date_format : str, optional
+        ``strftime`` format of the dates when they are not ISO 8601.
 
     Returns
     -------
     DataFrame
-        Columns ``series_id, date, value, source, _row, _raw_date, _raw_value``.
+        Columns ``series_id, date, value, source, _row, _raw_date, _raw_value,
+        _date_error``.
         Rows whose value is a missing marker (``"."``, blank) keep NaN values;
         the caller decides (and reports) what to do with them.
     """
     path = Path(path)
-    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
-    lower = {c.strip().lower(): c for c in frame.columns}
+    frame = read_csv_rows(path)
+    _refuse_duplicate_columns(path, [c for c in frame.columns if c != "_row"], {})
+    lower = {c.strip().lower(): c for c in frame.columns if c != "_row"}
     date_col = lower.get((date_column or "").lower()) or next(
         (lower[k] for k in ("date", "observation_date", "datetime") if k in lower), None
     )
@@ -165,7 +145,7 @@ def read_observations_csv(
                 )
             ]
         )
-    others = [c for c in frame.columns if c != date_col]
+    others = [c for c in frame.columns if c not in (date_col, "_row")]
     value_col = lower.get((value_column or "").lower()) or (
         lower.get("value")
         or lower.get("price")
@@ -190,15 +170,39 @@ def read_observations_csv(
     out = pd.DataFrame(
         {
             "series_id": series_id,
-            "date": _parse_dates(frame[date_col]),
+            **_dates_with_reasons(frame[date_col], date_format),
             "value": _to_number(frame[value_col]) * scale,
             "source": source,
-            "_row": np.arange(2, len(frame) + 2),
+            "_row": frame["_row"].to_numpy(),
             "_raw_date": frame[date_col].to_numpy(),
             "_raw_value": frame[value_col].to_numpy(),
         }
     )
     return out
+
+
+def _refuse_duplicate_columns(
+    path: Path, columns: Sequence[str], aliases: Mapping[str, str]
+) -> None:
+    """Refuse a header where two columns mean the same thing (two ``Close``)."""
+    seen: dict[str, list[str]] = {}
+    for col in columns:
+        key = col.strip().lower()
+        seen.setdefault(aliases.get(key, key), []).append(col)
+    dup = {name: cols for name, cols in seen.items() if len(cols) > 1}
+    if dup:
+        raise ValidationError(
+            [
+                RowProblem(
+                    str(path),
+                    1,
+                    name,
+                    ", ".join(cols),
+                    f"duplicate column: {len(cols)} columns mean {name!r}; keep one",
+                )
+                for name, cols in dup.items()
+            ]
+        )
 
 
 def read_price_csv(
@@ -208,6 +212,7 @@ def read_price_csv(
     source: str = "csv",
     columns: Mapping[str, str] | None = None,
     adjusted_close_only: bool = False,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read an OHLCV price CSV (Yahoo, FMP and similar layouts).
 
@@ -223,16 +228,20 @@ def read_price_csv(
         Extra header -> canonical name mapping (``{"Last": "close"}``).
     adjusted_close_only : bool, default False
         Treat a lone ``close`` column as the adjusted close.
+    date_format : str, optional
+        ``strftime`` format of the dates when they are not ISO 8601.
 
     Returns
     -------
     DataFrame
-        Normalised price rows with ``_row`` and the raw date text.
+        Normalised price rows with ``_row``, the raw text of the date and of
+        each price column (``_raw_<column>``) and ``_date_error``.
     """
     path = Path(path)
-    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
+    frame = read_csv_rows(path)
     aliases = dict(_PRICE_ALIASES)
     aliases.update({k.lower(): v for k, v in (columns or {}).items()})
+    _refuse_duplicate_columns(path, [c for c in frame.columns if c != "_row"], aliases)
     rename = {
         c: aliases[c.strip().lower()]
         for c in frame.columns
@@ -260,21 +269,38 @@ def read_price_csv(
     out = pd.DataFrame(
         {
             "symbol": frame["symbol"].astype(str).str.strip().str.upper(),
-            "date": _parse_dates(frame["date"]),
+            **_dates_with_reasons(frame["date"], date_format),
         }
     )
-    for col in PRICE_COLUMNS:
-        out[col] = _to_number(frame[col]) if col in frame else np.nan
+    _add_price_columns(out, frame)
     if adjusted_close_only and frame.columns.isin(["adj_close"]).sum() == 0:
         out["adj_close"], out["close"] = out["close"], np.nan
+        out["_raw_adj_close"], out["_raw_close"] = out["_raw_close"], None
     out["source"] = source
-    out["_row"] = np.arange(2, len(frame) + 2)
-    out["_raw_date"] = frame["date"].to_numpy()
+    out["_row"] = frame["_row"].to_numpy()
+    out["_raw_date"] = frame["date"].astype(str).to_numpy()
     return out
 
 
+def _add_price_columns(out: pd.DataFrame, frame: pd.DataFrame) -> None:
+    # The raw text travels along so that a value that does not parse is
+    # reported as written ("1.005,5"), not as an empty cell.
+    for col in PRICE_COLUMNS:
+        if col in frame:
+            out[col] = _to_number(frame[col]).to_numpy()
+            out[f"_raw_{col}"] = frame[col].astype(object).to_numpy()
+        else:
+            out[col] = np.nan
+            out[f"_raw_{col}"] = None
+
+
 def read_price_parquet(
-    path: str | Path, *, source: str = "parquet", close_is_adjusted: bool = True
+    path: str | Path,
+    *,
+    source: str = "parquet",
+    close_is_adjusted: bool = True,
+    symbol: str | None = None,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read a long Parquet price table (``symbol, date, [open, high, low,] close...``).
 
@@ -285,26 +311,92 @@ def read_price_parquet(
     close_is_adjusted : bool, default True
         A ``close`` column without ``adj_close`` holds adjusted closes (as in
         Yahoo-derived panels); store it as ``adj_close``.
+    symbol : str, optional
+        Symbol of a one-instrument file without a ``symbol`` column.
+    date_format : str, optional
+        ``strftime`` format of text dates that are not ISO 8601.
+
+    Notes
+    -----
+    Dates may be Parquet dates or timestamps (tz-aware ones are converted to
+    New York session dates), ISO text, or integers read as ``YYYYMMDD``;
+    an integer is never read as an epoch time.
     """
     path = Path(path)
-    frame = pd.read_parquet(path)
-    frame.columns = [_PRICE_ALIASES.get(c.lower(), c.lower()) for c in frame.columns]
-    out = pd.DataFrame(
-        {
-            "symbol": frame["symbol"].astype(str).str.upper(),
-            "date": pd.to_datetime(frame["date"]).dt.tz_localize(None)
-            if getattr(frame["date"].dtype, "tz", None)
-            else pd.to_datetime(frame["date"]).dt.normalize(),
-        }
+    table = _read_parquet_table(path)
+    names = [
+        _PRICE_ALIASES.get(c.strip().lower(), c.strip().lower())
+        for c in table.column_names
+    ]
+    _refuse_duplicate_columns(path, table.column_names, _PRICE_ALIASES)
+    frame = table.rename_columns(names)
+    if "date" not in names:
+        raise file_error(path, "no date column", ",".join(table.column_names), "date")
+    if "symbol" not in names and symbol is None:
+        raise file_error(
+            path,
+            "file has no symbol column; pass symbol=... (--symbol on the CLI)",
+            ",".join(table.column_names),
+            "symbol",
+        )
+    raw_date = _parquet_date_text(frame.column("date"))
+    symbols = (
+        frame.column("symbol").to_pandas().astype(str).str.strip().str.upper()
+        if "symbol" in names
+        else pd.Series(symbol, index=range(frame.num_rows)).str.upper()
     )
-    for col in PRICE_COLUMNS:
-        out[col] = frame[col].astype(float) if col in frame else np.nan
-    if close_is_adjusted and "adj_close" not in frame:
+    out = pd.DataFrame(
+        {"symbol": symbols.to_numpy(), **_dates_with_reasons(raw_date, date_format)}
+    )
+    _add_price_columns(
+        out,
+        pd.DataFrame(
+            {c: frame.column(c).to_pandas() for c in PRICE_COLUMNS if c in names}
+        ),
+    )
+    if close_is_adjusted and "adj_close" not in names:
         out["adj_close"], out["close"] = out["close"], np.nan
+        out["_raw_adj_close"], out["_raw_close"] = out["_raw_close"], None
     out["source"] = source
-    out["_row"] = np.arange(1, len(frame) + 1)
-    out["_raw_date"] = frame["date"].astype(str).to_numpy()
+    out["_row"] = np.arange(1, len(out) + 1)
+    out["_raw_date"] = raw_date.to_numpy()
     return out
+
+
+def _read_parquet_table(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise file_error(path, f"not a readable Parquet file ({exc})") from exc
+
+
+def _parquet_date_text(column: pa.ChunkedArray) -> pd.Series:
+    """Dates of any Parquet type as text for :func:`parse_dates`."""
+    kind = column.type
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        column = pc.local_timestamp(
+            column.cast(pa.timestamp(kind.unit, "America/New_York"))
+        )
+        kind = column.type
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return pd.Series(
+            pc.strftime(column, format="%Y-%m-%d").to_pylist(), dtype=object
+        )
+    if pa.types.is_integer(kind):  # YYYYMMDD, never an epoch (see parse_dates)
+        return pd.Series(
+            [None if v is None else str(v) for v in column.to_pylist()], dtype=object
+        )
+    if pa.types.is_floating(kind):
+        return pd.Series(
+            [
+                None
+                if v is None or v != v
+                else (str(int(v)) if float(v).is_integer() else str(v))
+                for v in column.to_pylist()
+            ],
+            dtype=object,
+        )
+    return pd.Series(column.cast(pa.string()).to_pylist(), dtype=object)
 
 
 _FF_NAMES = {
@@ -403,9 +495,7 @@ def read_dot_plot(
         ``horizon`` is a calendar year as text or ``"longer_run"``.
     """
     path = Path(path)
-    frame = pd.read_csv(io.StringIO(_read_text(path)), dtype=str, keep_default_na=False)
-    frame.columns = [c.strip() for c in frame.columns]
-    frame["_row"] = np.arange(2, len(frame) + 2)
+    frame = read_csv_rows(path)
     if "meeting_date" in frame.columns:  # long layout
         out = pd.DataFrame(
             {
