@@ -143,7 +143,10 @@ def jump_problems(frame: pd.DataFrame, file: str) -> list[RowProblem]:
     symbol where both prices are positive: a WTI print of -37.63 has no ratio.
     """
     price = frame["adj_close"].fillna(frame["close"])
-    order = frame.assign(_price=price).loc[frame["date"].notna() & (price > 0)]
+    # Prices refused by the magnitude rules (<= 0, non-finite, > MAX_PRICE) are
+    # reported there; a ratio with them would only repeat the problem.
+    plausible = (price > 0) & (price <= MAX_PRICE)
+    order = frame.assign(_price=price).loc[frame["date"].notna() & plausible]
     order = order.sort_values(["symbol", "date"])
     prev = order.groupby("symbol", sort=False)["_price"].shift(1)
     ratio = order["_price"] / prev

@@ -17,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from rotation.data.bundled import bundled_dir, bundled_manifest, load_bundled_frames
+from rotation.data.sources._text import is_parquet, read_text
 from rotation.data.sources.files import (
     read_dot_plot,
     read_fama_french,
@@ -42,10 +43,10 @@ FileKind = Literal["prices", "observations", "famafrench", "dots"]
 
 
 def detect_kind(path: Path) -> FileKind:
-    """Guess a file's layout from its name and header line."""
-    if path.suffix.lower() == ".parquet":
+    """Guess a file's layout from its name, magic bytes and header line."""
+    if is_parquet(path):
         return "prices"
-    head = path.read_bytes()[:4096].decode("utf-8", errors="replace").lower()
+    head = read_text(path)[:4096].lower()
     first = head.splitlines()[0] if head else ""
     if "fama" in head or "french" in head or "crsp" in head:
         return "famafrench"
@@ -66,6 +67,7 @@ def ingest_path(
     series_id: str | None = None,
     replace: bool = False,
     source: str | None = None,
+    date_format: str | None = None,
 ) -> IngestReport:
     """Read one file and upsert it into the store, all or nothing.
 
@@ -82,6 +84,16 @@ def ingest_path(
         Overwrite conflicting stored values instead of rejecting the batch.
     source : str, optional
         Recorded as the rows' source (default: the file name).
+    date_format : str, optional
+        ``strftime`` format of the dates when they are not ISO 8601
+        (``"%d/%m/%Y"``); day/month order is never guessed.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    ValidationError
+        The file cannot be read, or any row breaks a rule; nothing is written.
     """
     path = Path(path)
     if not path.exists():
@@ -89,13 +101,20 @@ def ingest_path(
     kind = kind or detect_kind(path)
     src = source or path.name
     if kind == "prices":
-        if path.suffix.lower() == ".parquet":
-            frame = read_price_parquet(path, source=src)
+        name = symbol.upper() if symbol else _stem(path).upper()
+        if is_parquet(path):
+            frame = read_price_parquet(
+                path, source=src, symbol=symbol, date_format=date_format
+            )
         else:
-            frame = read_price_csv(path, symbol=symbol or path.stem.upper(), source=src)
+            frame = read_price_csv(
+                path, symbol=name, source=src, date_format=date_format
+            )
         return store.ingest_prices(frame, file=str(path), replace=replace)
     if kind == "observations":
-        frame = read_observations_csv(path, series_id=series_id, source=src)
+        frame = read_observations_csv(
+            path, series_id=series_id, source=src, date_format=date_format
+        )
         return store.ingest_observations(frame, file=str(path), replace=replace)
     if kind == "famafrench":
         return store.ingest_observations(
@@ -121,6 +140,12 @@ def bundled_build_id() -> str:
     """Identify the bundled build (first 16 hex digits of the manifest's SHA-256)."""
     manifest = bundled_dir() / "manifest.json"
     return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+
+
+def _stem(path: Path) -> str:
+    # "spy.csv.gz" names SPY, "BRK.B.csv" names BRK.B.
+    name = path.name[: -len(".gz")] if path.name.lower().endswith(".gz") else path.name
+    return Path(name).stem
 
 
 def load_bundled(

@@ -194,7 +194,7 @@ def parse_dates(
     dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     reasons = pd.Series(None, index=raw.index, dtype=object)
     if date_format is not None:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        parsed = _with_format(text, date_format)
         dates[:] = parsed.dt.normalize()
         reasons[parsed.isna() & (text != "")] = (
             f"date does not match the given format {date_format!r}"
@@ -207,8 +207,12 @@ def parse_dates(
         "month": text.str.fullmatch(r"\d{4}-\d{2}"),
         "compact": text.str.fullmatch(r"\d{8}"),
     }
+    # Years outside pandas' nanosecond range (1677-2262) would raise: they are
+    # refused below with their reason instead of being parsed.
+    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce")
+    in_range = year.between(1678, 2261).fillna(False).astype(bool)
     for kind, mask in kinds.items():
-        mask = mask.fillna(False).astype(bool)
+        mask = mask.fillna(False).astype(bool) & in_range
         if mask.any():
             dates[mask] = _parse_kind(text[mask], kind)
     known = pd.concat(list(kinds.values()), axis=1).fillna(False).any(axis=1)
@@ -216,6 +220,24 @@ def parse_dates(
     invalid = known & dates.isna()
     reasons[invalid] = text[invalid].map(_invalid_reason)
     return dates, _too_early(text, dates, reasons)
+
+
+def _with_format(text: pd.Series, date_format: str) -> pd.Series:
+    try:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    except (OverflowError, ValueError):  # out of range: parse one by one
+        return pd.Series(
+            [_one_with_format(t, date_format) for t in text],
+            index=text.index,
+            dtype="datetime64[ns]",
+        )
+
+
+def _one_with_format(text: str, date_format: str) -> pd.Timestamp:
+    try:
+        return pd.to_datetime(text, format=date_format)
+    except (OverflowError, ValueError):
+        return pd.NaT
 
 
 def _parse_kind(text: pd.Series, kind: str) -> pd.Series:

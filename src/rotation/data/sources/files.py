@@ -20,7 +20,6 @@ can report them.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -453,14 +452,15 @@ def read_fama_french(path: str | Path, *, prefix: str | None = None) -> pd.DataF
         (i for i in range(header + 1, len(lines)) if not lines[i].strip()), len(lines)
     )
     block = "\n".join(lines[header:end])
-    frame = pd.read_csv(io.StringIO(block), dtype=str, keep_default_na=False)
-    frame.columns = [c.strip() for c in frame.columns]
+    frame = read_csv_rows(path, block)
+    rows = frame.pop("_row").to_numpy() + header
     date_col = frame.columns[0]
     dates = _parse_dates(frame[date_col])
     raw_dates = frame[date_col].str.strip()
     if raw_dates.str.fullmatch(r"\d{6}").all():  # monthly YYYYMM: month-end
-        dates = pd.to_datetime(raw_dates, format="%Y%m") + pd.offsets.MonthEnd(0)
-    rows = np.arange(header + 2, header + 2 + len(frame))
+        dates = pd.to_datetime(
+            raw_dates, format="%Y%m", errors="coerce"
+        ) + pd.offsets.MonthEnd(0)
     parts = []
     for col in frame.columns[1:]:
         sid = _FF_NAMES.get(col.lower()) or f"{prefix or 'FF_IND_'}{col.upper()}"
@@ -496,6 +496,17 @@ def read_dot_plot(
     """
     path = Path(path)
     frame = read_csv_rows(path)
+    needed = (
+        {"meeting_date", "midpoint", "year", "num_participants"}
+        if "meeting_date" in frame.columns
+        else {"date", "midpoint"}
+    )
+    if needed - set(frame.columns):
+        raise file_error(
+            path,
+            f"dot-plot file lacks column(s) {', '.join(sorted(needed - set(frame.columns)))}",
+            ",".join(c for c in frame.columns if c != "_row"),
+        )
     if "meeting_date" in frame.columns:  # long layout
         out = pd.DataFrame(
             {
