@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas._libs.tslibs.nattype import NaTType
 
 from rotation.exceptions import RowProblem, ValidationError
 
@@ -233,7 +234,7 @@ def _with_format(text: pd.Series, date_format: str) -> pd.Series:
         )
 
 
-def _one_with_format(text: str, date_format: str) -> pd.Timestamp:
+def _one_with_format(text: str, date_format: str) -> pd.Timestamp | NaTType:
     try:
         return pd.to_datetime(text, format=date_format)
     except (OverflowError, ValueError):
