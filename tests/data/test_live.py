@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rotation.data.sources.live import FredSource, YahooSource, retry, update_from_live
+from rotation.data.sources.live import (
+    FredSource,
+    YahooSource,
+    chart_history,
+    retry,
+    update_from_live,
+)
 from rotation.exceptions import SourceError
 
 RESOURCES = Path(__file__).parents[1] / "resources"
@@ -124,3 +130,49 @@ class TestYahoo:
                 attempts=2,
                 sleep=lambda s: None,
             )
+
+
+def chart(name: str) -> dict:
+    return json.loads((RESOURCES / name).read_text())
+
+
+class TestRecordedShapes:
+    """Fixtures in the services' real shapes (FRED error body, Yahoo chart JSON)."""
+
+    def test_fred_dot_is_a_gap_in_the_fixture(self):
+        rows = alfred_payload()["observations"]
+        assert {"realtime_start", "realtime_end", "date", "value"} == set(rows[0])
+        assert any(r["value"] == "." for r in rows)
+
+    def test_fred_bad_series_error_body(self, empty_store):
+        before = empty_store.fingerprint()
+        session = RecordedSession(
+            [RecordedResponse(400, chart("fred_error_bad_series.json"))]
+        )
+        fred = FredSource("key", session=session, sleep=lambda s: None)
+        with pytest.raises(SourceError, match="The series does not exist"):
+            update_from_live(empty_store, "fred", ["NOSUCH"], fred=fred)
+        assert len(session.requests) == 1  # a 400 is not retried
+        assert empty_store.fingerprint() == before
+
+    def test_yahoo_chart_json_reaches_the_store(self, empty_store):
+        payload = chart("yahoo_chart_SPY.json")
+        yahoo = YahooSource(
+            fetch=lambda s, start: chart_history(payload, s), sleep=lambda s: None
+        )
+        report = update_from_live(empty_store, "yfinance", ["SPY"], yahoo=yahoo)[0]
+        assert report.inserted == 24  # the all-null bar is not a price
+        stored = empty_store.prices("SPY")["SPY"]
+        recorded = yahoo_history("SPY", None)["Adj Close"]
+        assert stored.index[0] == pd.Timestamp("2026-05-01")
+        assert stored.iloc[0] == pytest.approx(recorded.iloc[0], rel=1e-6)
+
+    def test_yahoo_chart_error_never_reaches_the_store(self, empty_store):
+        before = empty_store.fingerprint()
+        payload = chart("yahoo_chart_error_not_found.json")
+        yahoo = YahooSource(
+            fetch=lambda s, start: chart_history(payload, s), sleep=lambda s: None
+        )
+        with pytest.raises(SourceError, match="Not Found: No data found"):
+            update_from_live(empty_store, "yfinance", ["NOPE"], yahoo=yahoo)
+        assert empty_store.fingerprint() == before

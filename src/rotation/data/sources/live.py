@@ -20,7 +20,7 @@ import pandas as pd
 from rotation.data.store import IngestReport, Store
 from rotation.exceptions import SourceError
 
-__all__ = ["FredSource", "YahooSource", "retry", "update_from_live"]
+__all__ = ["FredSource", "YahooSource", "chart_history", "retry", "update_from_live"]
 
 FRED_URL = "https://api.stlouisfed.org/fred/series/observations"
 
@@ -240,3 +240,52 @@ def update_from_live(
             )
         ]
     raise SourceError(f"unknown source {source!r}; use 'fred' or 'yfinance'")
+
+
+def chart_history(payload: Mapping[str, Any], symbol: str) -> pd.DataFrame:
+    """Turn a Yahoo ``v8/finance/chart`` payload into a history frame.
+
+    The shape is Yahoo's: ``chart.result[0]`` holds ``timestamp`` (session
+    open, UTC seconds), ``indicators.quote[0]`` (open/high/low/close/volume
+    lists, ``null`` where missing) and ``indicators.adjclose[0].adjclose``;
+    a failure has ``result: null`` and ``error: {code, description}``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by New York timestamps with columns Open, High, Low, Close,
+        Adj Close, Volume (what :class:`YahooSource` ``fetch`` returns).
+
+    Raises
+    ------
+    SourceError
+        The payload is an error, or lacks the fields above.
+    """
+    chart = payload.get("chart") or {}
+    error = chart.get("error")
+    results = chart.get("result") or []
+    if error or not results:
+        what = (
+            f"{error.get('code')}: {error.get('description')}" if error else "no result"
+        )
+        raise SourceError(f"Yahoo chart for {symbol} failed ({what})")
+    try:
+        result = results[0]
+        quote = result["indicators"]["quote"][0]
+        adj = result["indicators"].get("adjclose", [{}])[0].get("adjclose")
+        stamps = pd.to_datetime(result["timestamp"], unit="s", utc=True)
+        frame = pd.DataFrame(
+            {
+                "Open": quote["open"],
+                "High": quote["high"],
+                "Low": quote["low"],
+                "Close": quote["close"],
+                "Adj Close": adj if adj is not None else quote["close"],
+                "Volume": quote["volume"],
+            },
+            index=stamps.tz_convert("America/New_York"),
+            dtype="float64",
+        )
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SourceError(f"Yahoo chart for {symbol} is malformed ({exc!r})") from exc
+    return frame
