@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import cache
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +11,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rotation.data.store import StoreBusyError, default_store_path
+from rotation.data.store import default_store_path
+from rotation.exceptions import StoreBusyError, StoreDamagedError
 from rotation.web import _pages
 from rotation.web._errors import ApiError
 from rotation.web._http_cache import ResponseCache
+from rotation.web._middleware import (
+    RequestLimits,
+    SecurityHeaders,
+    TrustedHosts,
+    normalise_host_allow,
+    wants_html,
+)
 from rotation.web._routes_api import register_api
 from rotation.web._routes_pages import register_pages
 from rotation.web._service import DashboardService
@@ -24,40 +31,9 @@ from rotation.web._service import DashboardService
 log = logging.getLogger("rotation.web")
 
 
-class _SecurityHeaders:
-    """Add conservative security headers to every response (pure ASGI: cheap)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                ]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-@cache
-def _wants_html(request: Request) -> bool:
-    path = request.url.path
-    return not (path.startswith("/api") or path.endswith(".json"))
-
-
 def _error_response(request: Request, status: int, payload: dict[str, Any]) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if _wants_html(request):
+    if wants_html(request.url.path):
         return HTMLResponse(
             _pages.error_page(status, str(payload["error"])),
             status_code=status,
@@ -114,7 +90,8 @@ def _install_handlers(app: FastAPI) -> None:
         return _error_response(request, exc.status_code, payload)
 
     @app.exception_handler(StoreBusyError)
-    async def busy(request: Request, exc: StoreBusyError) -> Response:
+    @app.exception_handler(StoreDamagedError)
+    async def unavailable(request: Request, exc: Exception) -> Response:
         payload = {"error": str(exc), "status": 503, "parameter": None, "allowed": None}
         return _error_response(request, 503, payload)
 
@@ -131,6 +108,18 @@ def _install_handlers(app: FastAPI) -> None:
         return _error_response(request, 500, payload)
 
 
+def _register_dashboard_js(app: FastAPI) -> None:
+    body = _pages.DASHBOARD_JS.encode("utf-8")
+
+    @app.get("/static/dashboard.js", include_in_schema=False)
+    def dashboard_js() -> Response:
+        return Response(
+            body,
+            media_type="application/javascript",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+
 def create_app(
     store_path: str | Path | None = None,
     *,
@@ -138,6 +127,7 @@ def create_app(
     allow_writes: bool = False,
     token: str | None = None,
     cache_size: int = 256,
+    host_allow: Iterable[str] | None = None,
 ) -> FastAPI:
     """Build the dashboard application on an existing store.
 
@@ -155,6 +145,10 @@ def create_app(
         Bearer token for writes (at least 16 characters).
     cache_size : int, default 256
         Results kept in the LRU cache.
+    host_allow : iterable of str, optional
+        Host names (``name`` or ``name:port``) accepted besides the loopback
+        names 127.0.0.1, localhost and [::1]; any other ``Host`` header is
+        answered 400 (DNS-rebinding protection).
 
     Returns
     -------
@@ -164,9 +158,16 @@ def create_app(
     Raises
     ------
     ValueError
-        If writes are enabled without a token of at least 16 characters.
+        If writes are enabled without a token of at least 16 characters, or
+        a ``host_allow`` entry is not a host name.
     FileNotFoundError
         If there is no store at ``store_path`` or ``thesis_dir`` is not a folder.
+
+    Notes
+    -----
+    Every response carries a strict Content-Security-Policy (scripts only
+    from this origin), requests with a URL over 8 KiB get 414 and headers
+    over 32 KiB get 431 (see :mod:`rotation.web._middleware`).
     """
     if allow_writes and (token is None or len(token) < 16):
         raise ValueError(
@@ -174,6 +175,7 @@ def create_app(
             f"{'none' if token is None else f'{len(token)} characters'}); writes "
             "without a token are never allowed."
         )
+    allowed_hosts = normalise_host_allow(host_allow)
     service = DashboardService(
         store_path or default_store_path(), thesis_dir=thesis_dir, cache_size=cache_size
     )
@@ -185,15 +187,20 @@ def create_app(
         redoc_url=None,
     )
     app.state.service = service
-    app.add_middleware(_SecurityHeaders)
-    # Outermost: a repeated URL is answered before routing, with the headers
-    # (security ones included) of its first answer.
+    # Starlette runs the last added middleware first: headers outermost (so
+    # every answer, refusals included, carries them), then size, then Host,
+    # and the response cache only behind the Host check, so a cached page is
+    # never replayed to a foreign Host.
     app.add_middleware(
         ResponseCache,
         maxsize=max(64, 4 * cache_size),
         skip=("/api/health", "/api/data/update"),
         version=service.version,
     )
+    app.add_middleware(TrustedHosts, host_allow=allowed_hosts)
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
+    _register_dashboard_js(app)
     _install_handlers(app)
     register_api(app, service, allow_writes=allow_writes, token=token)
     register_pages(app, service)

@@ -1,16 +1,73 @@
-"""HTML pages of the dashboard, drawn with the report's own CSS and blocks."""
+"""HTML pages of the dashboard, drawn with the report's own CSS and blocks.
+
+The pages run under a Content-Security-Policy without ``'unsafe-inline'``
+scripts: the page logic is the static :data:`DASHBOARD_JS` and each plotly
+chart's inline ``Plotly.newPlot(...)`` script is turned into a non-executable
+JSON block that the static script draws (:func:`externalise_charts`).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from rotation.report.render import report_css
 
-__all__ = ["error_page", "render_fragment", "render_page"]
+__all__ = [
+    "DASHBOARD_JS",
+    "error_page",
+    "externalise_charts",
+    "render_fragment",
+    "render_page",
+]
+
+#: Served at /static/dashboard.js: submits the form when the date changes and
+#: draws every chart from its JSON block (dark colours when the OS asks).
+DASHBOARD_JS = """(function () {
+  'use strict';
+  var dark = !!(window.matchMedia &&
+    window.matchMedia('(prefers-color-scheme: dark)').matches);
+  var darkLayout = {'font.color': '#c9d1d9', 'xaxis.gridcolor': '#2a333d',
+    'yaxis.gridcolor': '#2a333d'};
+  function drawCharts(root) {
+    var blocks = (root || document).querySelectorAll(
+      'script.plotly-figure[type="application/json"]');
+    Array.prototype.forEach.call(blocks, function (block) {
+      var target = document.getElementById(block.getAttribute('data-target'));
+      if (!target || target.getAttribute('data-drawn')) return;
+      target.setAttribute('data-drawn', '1');
+      var figure = JSON.parse(block.textContent);
+      var drawn = Plotly.newPlot(target, figure.data, figure.layout, figure.config);
+      if (dark && drawn && drawn.then) {
+        drawn.then(function (gd) { Plotly.relayout(gd, darkLayout); });
+      }
+    });
+  }
+  window.rotationDrawCharts = drawCharts;
+  var asOf = document.getElementById('as_of');
+  if (asOf) {
+    asOf.addEventListener('change', function () {
+      document.getElementById('controls').submit();
+    });
+  }
+  drawCharts(document);
+})();
+"""
+
+_SCRIPT = re.compile(r'<script(?: type="text/javascript")?>(.*?)</script>', re.S)
+_PLOTLY_ENV = re.compile(r"\s*window\.PLOTLYENV=window\.PLOTLYENV \|\| \{\};\s*")
+_PLOTLY_CALL = re.compile(
+    r'if \(document\.getElementById\("(?P<id>[A-Za-z0-9_-]{1,64})"\)\) \{'
+    r'\s*Plotly\.newPlot\(\s*"(?P=id)",\s*'
+)
+_SEPARATOR = re.compile(r"\s*,\s*")
+_CALL_END = re.compile(r"\s*\)\s*\};?\s*")
+_DECODER = json.JSONDecoder(parse_constant=lambda _: None)  # NaN -> null
 
 
 _EXTRA_CSS = """
@@ -69,16 +126,7 @@ _PAGE = """<!doctype html>
 </section>
 {% endfor %}
 </main>
-<script>
-(function () {
-  var asOf = document.getElementById('as_of');
-  if (asOf) asOf.addEventListener('change', function () { document.getElementById('controls').submit(); });
-  if (!window.matchMedia || !window.matchMedia('(prefers-color-scheme: dark)').matches) return;
-  document.querySelectorAll('.plotly-graph-div').forEach(function (el) {
-    try { Plotly.relayout(el, {'font.color': '#c9d1d9', 'xaxis.gridcolor': '#2a333d', 'yaxis.gridcolor': '#2a333d'}); } catch (e) {}
-  });
-})();
-</script>
+<script src="/static/dashboard.js"></script>
 </body>
 </html>
 """
@@ -91,13 +139,79 @@ _ERROR = """<!doctype html>
 """
 
 
+def _figure_arguments(body: str) -> tuple[str, list[Any]] | None:
+    """Target id and (data, layout, config) of plotly's generated script."""
+    env = _PLOTLY_ENV.match(body)
+    call = _PLOTLY_CALL.match(body, env.end() if env else 0)
+    if call is None:
+        return None
+    values, position = [], call.end()
+    for index in range(3):
+        try:
+            value, position = _DECODER.raw_decode(body, position)
+        except ValueError:
+            return None
+        values.append(value)
+        gap = (_SEPARATOR if index < 2 else _CALL_END).match(body, position)
+        if gap is None:
+            return None
+        position = gap.end()
+    return (call["id"], values) if position == len(body) else None
+
+
+def _chart_block(match: re.Match[str]) -> str:
+    body = match.group(1)
+    if _PLOTLY_ENV.fullmatch(body):
+        return ""  # plotly's stand-alone environment line does nothing here
+    parsed = _figure_arguments(body)
+    if parsed is None:
+        # Not plotly's data-only call: left as it is, so the CSP blocks it
+        # and the browser reports it rather than it running unnoticed.
+        return match.group(0)
+    target, (data, layout, config) = parsed
+    text = json.dumps({"data": data, "layout": layout, "config": config})
+    # Inside <script> only "</" could end the block; escape <, > and & alike.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f'<script type="application/json" class="plotly-figure" '
+        f'data-target="{escape(target)}">{text}</script>'
+    )
+
+
+def externalise_charts(html: str) -> Markup:
+    """Turn plotly's inline chart scripts into JSON blocks for DASHBOARD_JS.
+
+    Parameters
+    ----------
+    html : str
+        Trusted HTML from the report renderer or the explorer (plotly
+        ``to_html(full_html=False, include_plotlyjs=False)`` output inside).
+
+    Returns
+    -------
+    Markup
+        The same HTML where each ``Plotly.newPlot("id", data, layout,
+        config)`` script is a ``<script type="application/json"
+        class="plotly-figure" data-target="id">`` block. Only scripts whose
+        arguments parse as JSON are converted, so no code is carried over.
+    """
+    return Markup(_SCRIPT.sub(_chart_block, str(html)))
+
+
 @cache
 def _env() -> Environment:
     return Environment(autoescape=select_autoescape(default_for_string=True))
 
 
 def render_page(**fields: Any) -> str:
-    """Render a dashboard page (see the template for the fields)."""
+    """Render a dashboard page (see the template for the fields).
+
+    The ``explorer`` field and each section's ``html`` are trusted HTML; their
+    chart scripts are made CSP-safe with :func:`externalise_charts`.
+    """
+    if fields.get("explorer") is not None:
+        fields["explorer"] = externalise_charts(fields["explorer"])
+    fields["sections"] = [_safe_section(s) for s in fields.get("sections", ())]
     return (
         _env()
         .from_string(_PAGE)
@@ -105,15 +219,23 @@ def render_page(**fields: Any) -> str:
     )
 
 
+def _safe_section(section: dict[str, Any]) -> dict[str, Any]:
+    return {**section, "html": externalise_charts(section.get("html", ""))}
+
+
 def render_fragment(section: dict[str, Any]) -> str:
-    """One section as a bare ``<section>`` element (for fetch-and-insert)."""
+    """One section as a bare ``<section>`` element (for fetch-and-insert).
+
+    Its charts are JSON blocks: after inserting it, call
+    ``window.rotationDrawCharts(element)`` (from /static/dashboard.js).
+    """
     return (
         _env()
         .from_string(
             '<section id="{{ s.id }}"{% if s.failed %} class="failed"{% endif %}>'
             "<h2>{{ s.title }}</h2>{{ s.html }}</section>"
         )
-        .render(s=section)
+        .render(s=_safe_section(section))
     )
 
 
