@@ -168,30 +168,70 @@ def serve(
     allow_writes: Annotated[
         bool,
         typer.Option(
-            "--allow-writes", help="Enable ingest/update endpoints (needs --token)."
+            "--allow-writes",
+            help="Enable the update endpoint; the token comes from --token-file "
+            "or the ROTATION_TOKEN environment variable.",
         ),
     ] = False,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file",
+            help="File holding the write token (16+ characters; chmod 600).",
+        ),
+    ] = None,
+    host_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--host-allow",
+            help="Also accept this Host name or name:port (repeatable); "
+            "127.0.0.1, localhost and [::1] always work.",
+        ),
+    ] = None,
     token: Annotated[
         str | None,
-        typer.Option(envvar="ROTATION_TOKEN", help="Token for write endpoints."),
+        typer.Option(
+            hidden=True,
+            help="Deprecated: visible to other users in ps; use --token-file.",
+        ),
     ] = None,
 ) -> None:
     """Run the live dashboard and JSON API (read-only unless --allow-writes)."""
+    import warnings
+
+    from rich.markup import escape
+
     try:
         from rotation.web import serve as run_server
+        from rotation.web._server import read_token
     except ImportError as exc:
-        _fail(
-            RotationError(
-                f"the dashboard needs the [web] extra: pip install 'rotation[web]' ({exc})"
-            )
+        message = (
+            f"the dashboard needs the [web] extra: pip install 'rotation[web]' ({exc})"
         )
+        _fail(RotationError(escape(message)))
         return
-    if host not in {"127.0.0.1", "localhost", "::1"}:
+    if token is not None:
         err.print(
-            f"[yellow]warning:[/] binding to {host}: the dashboard is reachable from other hosts"
+            "[yellow]warning:[/] --token is deprecated and will be removed: a "
+            "command line is visible to every user (ps). Write the token to a "
+            "file and pass --token-file FILE, or set ROTATION_TOKEN.",
+            highlight=False,
         )
-    console.print(f"dashboard on http://{host}:{port}/  (API schema: /openapi.json)")
     try:
+        if allow_writes and token is None:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                token = read_token(token_file, required=True)
+            for warning in caught:
+                err.print(f"[yellow]warning:[/] {escape(str(warning.message))}")
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            err.print(
+                f"[yellow]warning:[/] binding to {escape(host)}: the dashboard is "
+                "reachable from other hosts",
+                highlight=False,
+            )
+        url = f"http://{host}:{port}/"
+        console.print(f"dashboard on {url}  (API schema: /openapi.json)", markup=False)
         run_server(
             host,
             port,
@@ -199,6 +239,7 @@ def serve(
             thesis_dir=thesis_dir,
             allow_writes=allow_writes,
             token=token,
+            host_allow=host_allow,
         )
     except (ValueError, FileNotFoundError) as exc:
-        _fail(exc)
+        _fail(RotationError(escape(str(exc))))
