@@ -171,7 +171,7 @@ class RequestLimits:
     Notes
     -----
     The server's HTTP parser refuses a request head it cannot buffer (see
-    :class:`rotation.web.LimitedH11Protocol`); this middleware enforces the
+    :class:`rotation.web._server.LimitedH11Protocol`); this middleware enforces the
     documented limits on every request that got through, whatever server
     runs the app. The connection stays usable (keep-alive).
     """
