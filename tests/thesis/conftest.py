@@ -16,6 +16,7 @@ baskets:
   tangible: [XLI, XLB, XLE]
   tech: [XLK]
   ai: [NVDA, MSFT, GOOGL]
+core_spread: {long: tangible, short: tech}
 pillars:
   - id: tangible_leads
     claim: Tangible beats tech.

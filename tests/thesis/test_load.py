@@ -94,7 +94,10 @@ class TestDefaultThesis:
         assert shocks["copper_cliff"] == {"copper": -0.20, "ai_infra": -0.30}
         assert shocks["tech_rebound"]["tech"] == 0.15
         assert shocks["tech_rebound"]["tangible"] == -0.05
-        assert all(set(s) <= set(SHOCK_FACTORS) for s in shocks.values())
+        # a shock names a market factor or one of the thesis's own baskets
+        known = set(SHOCK_FACTORS) | set(thesis.baskets)
+        assert all(set(s) <= known for s in shocks.values())
+        assert {"tech", "tangible", "ai_infra"} <= set(thesis.baskets)
 
     def test_scenarios_feed_the_risk_engine(self):
         from rotation.risk import FACTOR_UNITS
@@ -104,8 +107,9 @@ class TestDefaultThesis:
         specs = thesis.scenarios()
         built = [RiskScenario.from_dict(s) for s in specs]
         assert [s.name for s in built] == [r.id for r in thesis.risks]
-        # The default file only uses factors the risk engine knows.
-        assert all(set(s.shocks) <= set(FACTOR_UNITS) for s in built)
+        # Market factors the risk engine knows; the rest are thesis baskets.
+        known = set(FACTOR_UNITS) | set(thesis.baskets)
+        assert all(set(s.shocks) <= known for s in built)
 
     def test_no_data_pillars_say_what_would_fill_them(self):
         thesis = load_thesis(default_thesis_text())

@@ -53,26 +53,35 @@ from rotation.thesis._results import (
 )
 from rotation.thesis._rule import Rule, parse_rule
 from rotation.thesis._spec import (
+    PANELS,
     SHOCK_FACTORS,
     Basket,
+    Book,
     Claimed,
+    CoreSpread,
+    EventStudyPair,
     Pillar,
     Risk,
     Scenario,
     Thesis,
     Trigger,
+    Universe,
 )
 from rotation.thesis._state import pillar_states
 
 __all__ = [
     "BUILTIN_NAMES",
     "FUNCTIONS",
+    "PANELS",
     "SHOCK_FACTORS",
     "Basket",
+    "Book",
     "Binary",
     "Call",
     "Claimed",
     "Compare",
+    "CoreSpread",
+    "EventStudyPair",
     "EventStudyResult",
     "Expr",
     "ExpressionError",
@@ -93,6 +102,7 @@ __all__ = [
     "ThesisEvaluation",
     "ThesisHistory",
     "Trigger",
+    "Universe",
     "Unary",
     "check_expression",
     "compare_claims",

@@ -30,9 +30,12 @@ from rotation.thesis._rule import Rule, parse_rule
 __all__ = [
     "GROUPS",
     "LocatedValueError",
+    "PANELS",
     "SHOCK_FACTORS",
     "Basket",
+    "Book",
     "Claimed",
+    "CoreSpread",
     "EventStudyPair",
     "EventStudySpec",
     "FamaFrenchProxy",
@@ -42,12 +45,14 @@ __all__ = [
     "Scenario",
     "Thesis",
     "Trigger",
+    "Universe",
 ]
 
 Group = Literal["drivers", "winners_losers", "small_caps", "watch_metrics"]
 GROUPS: tuple[str, ...] = ("drivers", "winners_losers", "small_caps", "watch_metrics")
 
-#: Market factors a scenario may shock, with their units.
+#: Market factors a scenario may shock, with their units. A scenario may also
+#: shock any basket of its own thesis by name (the basket's return, fraction).
 SHOCK_FACTORS: dict[str, str] = {
     "DGS2": "change of the 2-year Treasury yield, basis points",
     "DGS10": "change of the 10-year Treasury yield, basis points",
@@ -56,13 +61,13 @@ SHOCK_FACTORS: dict[str, str] = {
     "copper": "copper return, fraction",
     "oil": "crude-oil return, fraction",
     "natgas": "natural-gas return, fraction",
-    "ai_infra": "AI-infrastructure basket return, fraction",
-    "tech": "tech (XLK) return, fraction",
-    "tangible": "tangible basket (XLI XLB XLE) return, fraction",
-    "tech_minus_tangible": "tech minus tangible return spread, fraction",
-    "small_minus_large": "small minus large caps return spread, fraction",
     "equity": "broad US equity (SPY) return, fraction",
 }
+
+#: Macro panels a thesis may ask the report to show (``panels:``).
+PANELS: tuple[str, ...] = ("copper", "rates", "fed")
+Panel = Literal["copper", "rates", "fed"]
+Rebalance = Literal["daily", "weekly", "month_end", "quarter_end"]
 
 _ID = r"^[a-z][a-z0-9_]{0,47}$"
 _RuleField = Annotated[Rule, BeforeValidator(parse_rule), PlainSerializer(str)]
@@ -213,17 +218,6 @@ class Scenario(_Model):
     horizon_days: int = Field(default=21, ge=1, le=756)
     shocks: dict[str, float] = Field(min_length=1)
 
-    @field_validator("shocks")
-    @classmethod
-    def _known_factors(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(SHOCK_FACTORS))
-        if unknown:
-            raise ValueError(
-                f"unknown shock factor(s) {unknown}; allowed: "
-                f"{', '.join(sorted(SHOCK_FACTORS))}"
-            )
-        return value
-
 
 class Risk(_Model):
     """A named risk: a stress scenario and/or a trigger that must not hold."""
@@ -278,6 +272,54 @@ class EventStudySpec(_Model):
         return value
 
 
+class CoreSpread(_Model):
+    """The thesis's core spread: a long basket against a short basket.
+
+    The report's regime model, the headline spread and the ``core_spread``
+    book signal read it. ``long_label`` and ``short_label`` name the two
+    directions in every text (the default thesis: "rotation" and "tech
+    leadership"); ``regime_prob("rotation")`` in the thesis language is the
+    probability that the long basket leads.
+    """
+
+    long: str
+    short: str
+    window: int = Field(default=63, ge=5, le=756)
+    long_label: str = Field(default="long leads", min_length=1, max_length=40)
+    short_label: str = Field(default="short leads", min_length=1, max_length=40)
+
+
+class Universe(_Model):
+    """Assets ranked against a benchmark: the RRG, sector momentum, price panels."""
+
+    members: tuple[str, ...] = Field(min_length=2, max_length=200)
+    benchmark: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Universe:
+        if len(set(self.members)) != len(self.members):
+            raise ValueError(f"universe members repeat: {list(self.members)}")
+        return self
+
+
+class Book(_Model):
+    """What acting on the thesis means: the positions and when to hold them.
+
+    The book is long ``long`` (its basket weights scaled to 1) and short
+    ``short`` scaled to ``short_weight`` (none: long only). The backtest holds
+    it while ``signal`` is on (``health``: thesis health >= the event-study
+    level; ``core_spread``: the core spread's trailing return > 0;
+    ``regime``: P(long leads) > 0.5) and half long, half short leg otherwise;
+    the risk section measures the book itself.
+    """
+
+    long: str
+    short: str | None = None
+    short_weight: float = Field(default=1.0, ge=0.0, le=5.0)
+    rebalance: Rebalance = "month_end"
+    signal: Literal["health", "core_spread", "regime"] = "health"
+
+
 class Thesis(_Model):
     """A market thesis: metadata, baskets, pillars, risks and an event study.
 
@@ -290,6 +332,11 @@ class Thesis(_Model):
     pillars: tuple[Pillar, ...] = Field(min_length=1)
     risks: tuple[Risk, ...] = ()
     event_study: EventStudySpec = Field(default_factory=EventStudySpec)
+    core_spread: CoreSpread | None = None
+    universe: Universe | None = None
+    spreads: tuple[EventStudyPair, ...] = ()
+    book: Book | None = None
+    panels: tuple[Panel, ...] = ()
 
     @field_validator("baskets")
     @classmethod
@@ -303,9 +350,10 @@ class Thesis(_Model):
                     "and '_', starting with a letter",
                     (name,),
                 )
-            if name in BUILTIN_NAMES or name in FUNCTIONS:
+            if name in BUILTIN_NAMES or name in FUNCTIONS or name in SHOCK_FACTORS:
                 raise LocatedValueError(
-                    f"basket name {name!r} clashes with a builtin name or function",
+                    f"basket name {name!r} clashes with a builtin name, function or "
+                    "scenario shock factor; pick another name",
                     (name,),
                 )
         return value
@@ -340,6 +388,7 @@ class Thesis(_Model):
                         f"allowed: {', '.join(sorted(self.baskets))}",
                         ("event_study", "pairs", k, side_name),
                     )
+        self._check_product_parts()
         pillar_ids = {p.id for p in self.pillars}
         for k, proxy in enumerate(self.event_study.fama_french):
             where = ("event_study", "fama_french", k)
@@ -357,6 +406,67 @@ class Thesis(_Model):
                         (*where, side_name),
                     )
         return self
+
+    def _basket_ref(self, name: str | None, where: tuple[str | int, ...]) -> None:
+        if name is not None and name not in self.baskets:
+            raise LocatedValueError(
+                f"unknown basket {name!r}; allowed: "
+                f"{', '.join(sorted(self.baskets)) or '(the thesis has no baskets)'}",
+                where,
+            )
+
+    def _check_product_parts(self) -> None:
+        """Baskets named by the core spread, spreads, book and scenarios exist."""
+        if self.core_spread is not None:
+            self._basket_ref(self.core_spread.long, ("core_spread", "long"))
+            self._basket_ref(self.core_spread.short, ("core_spread", "short"))
+        for k, pair in enumerate(self.spreads):
+            self._basket_ref(pair.long, ("spreads", k, "long"))
+            self._basket_ref(pair.short, ("spreads", k, "short"))
+        if self.book is not None:
+            self._basket_ref(self.book.long, ("book", "long"))
+            self._basket_ref(self.book.short, ("book", "short"))
+            if self.book.signal == "core_spread" and self.core_spread is None:
+                raise LocatedValueError(
+                    "book signal 'core_spread' needs a 'core_spread' section",
+                    ("book", "signal"),
+                )
+        if self.core_spread is None and self.regime_labels():
+            raise LocatedValueError(
+                "regime_prob(...) reads the regime model fitted on the thesis's "
+                "core spread; add 'core_spread: {long: <basket>, short: <basket>}'",
+                ("core_spread",),
+            )
+        for j, risk in enumerate(self.risks):
+            if risk.scenario is None:
+                continue
+            unknown = sorted(
+                set(risk.scenario.shocks) - set(SHOCK_FACTORS) - set(self.baskets)
+            )
+            if unknown:
+                raise LocatedValueError(
+                    f"unknown shock factor(s) {unknown}; allowed: a basket of this "
+                    f"thesis ({', '.join(sorted(self.baskets)) or 'none'}) or "
+                    f"{', '.join(sorted(SHOCK_FACTORS))}",
+                    ("risks", j, "scenario", "shocks"),
+                )
+
+    def spread_pairs(self) -> tuple[EventStudyPair, ...]:
+        """Basket pairs the spreads section shows: ``spreads``, else the core spread."""
+        if self.spreads:
+            return self.spreads
+        if self.core_spread is not None:
+            core = self.core_spread
+            return (EventStudyPair(id="core", long=core.long, short=core.short),)
+        return ()
+
+    def members(self, basket: str) -> tuple[str, ...]:
+        """Members of basket ``basket`` (KeyError naming the baskets if unknown)."""
+        if basket not in self.baskets:
+            raise KeyError(
+                f"no basket {basket!r}; baskets: {', '.join(sorted(self.baskets))}"
+            )
+        return self.baskets[basket].members
 
     def scenarios(self) -> list[dict[str, Any]]:
         """Risk scenarios as plain dicts (``name``, ``description``, ``shocks``).
