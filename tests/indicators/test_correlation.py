@@ -481,3 +481,31 @@ def _run_kernel(values, weights, window, kernel):
     out = np.full(n_rows, np.nan)
     kernel(values, weights, window, 2, refresh_period(window), 0, n_rows, ring, out)
     return out
+
+
+class TestBasketPath:
+    """basket_average_correlation: the one path of avg_corr (pillar, part, API)."""
+
+    def test_equals_the_returns_path(self, market):
+        from rotation.indicators import basket_average_correlation, basket_dispersion
+
+        prices = market.prices[AI_LARGE]
+        observed = prices.dropna(how="all")
+        returns = simple_returns(observed)
+        expected = rolling_average_correlation(returns, 63)
+        got = basket_average_correlation(prices, 63)
+        assert got.index.equals(prices.index)
+        assert got[prices.notna().any(axis=1)].equals(expected)  # bit for bit
+        assert got[~prices.notna().any(axis=1)].isna().all()
+        disp = basket_dispersion(prices, 21).dropna()
+        np.testing.assert_allclose(
+            disp.to_numpy(), rolling_dispersion(returns, 21).dropna().to_numpy(), rtol=0
+        )
+
+    def test_no_look_ahead(self, market, lookahead):
+        from rotation.indicators import basket_average_correlation
+
+        prices = market.prices[AI_LARGE].iloc[-1500:]
+        fn = lambda p: basket_average_correlation(p, 63)  # noqa: E731
+        lookahead.prefix(fn, prices, [700, 1100])
+        lookahead.perturb(fn, prices, [900])

@@ -216,3 +216,48 @@ class TestErrors:
             TypeError, match="prices must be a pandas Series or DataFrame"
         ):
             simple_returns(np.array([1.0, 2.0]))
+
+
+class TestBasketRule:
+    """One basket rule: renormalise over members present, NaN below min_members."""
+
+    def test_member_count_and_min_members(self):
+        nan = float("nan")
+        r = pd.DataFrame(
+            {"A": [0.01, nan, nan], "B": [0.03, 0.02, nan], "C": [nan, 0.04, nan]}
+        )
+        from rotation.indicators import basket_member_count
+
+        assert basket_member_count(r).tolist() == [2, 2, 0]
+        assert basket_member_count(r, {"A": 1.0, "B": 0.0}).tolist() == [1, 0, 0]
+        # hand-computed: mean of the members present
+        np.testing.assert_allclose(
+            basket_returns(r).to_numpy(), [0.02, 0.03, nan], rtol=0, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            basket_returns(r, min_members=3).to_numpy(), [nan, nan, nan]
+        )
+
+    def test_spread_legs_use_the_basket_rule(self, market):
+        from rotation.indicators import basket_returns as rule
+        from rotation.regimes import basket_spread_returns
+
+        prices = market.prices
+        spread = basket_spread_returns(prices, ("XLI", "XLB", "XLE"), ("XLK",))
+        # slow reference: rows where all four trade, plain means of returns
+        rows = prices[["XLI", "XLB", "XLE", "XLK"]].dropna()
+        rets = rows / rows.shift(1) - 1.0
+        expected = rets[["XLI", "XLB", "XLE"]].mean(axis=1) - rets["XLK"]
+        np.testing.assert_allclose(
+            spread.to_numpy(), expected.iloc[1:].to_numpy(), rtol=1e-12
+        )
+        weighted = basket_spread_returns(
+            prices, ("XLI", "XLB"), ("XLK",), long_weights={"XLI": 3.0, "XLB": 1.0}
+        )
+        legs = prices[["XLI", "XLB", "XLK"]].dropna()
+        r = legs / legs.shift(1) - 1.0
+        manual = 0.75 * r["XLI"] + 0.25 * r["XLB"] - r["XLK"]
+        np.testing.assert_allclose(
+            weighted.to_numpy(), manual.iloc[1:].to_numpy(), rtol=1e-12
+        )
+        assert rule is basket_returns

@@ -7,6 +7,7 @@ import inspect
 import numpy as np
 import pandas as pd
 
+from rotation.analysis import RegimeConfig
 from rotation.regimes import (
     ROTATION_MODEL,
     MarkovRegimes,
@@ -16,7 +17,6 @@ from rotation.regimes import (
 )
 from rotation.thesis import load_thesis
 from rotation.thesis_files import default_thesis_text
-from rotation.universe import TANGIBLE, TECH
 
 THESIS_WITHOUT_REGIMES = """
 meta: {title: no regimes}
@@ -26,27 +26,38 @@ pillars:
     expr: rel_return(IWM, SPY, 63)
     rule: "> 0"
 """
+LONG, SHORT = ("XLP", "XLU", "XLV"), ("XLY", "XLF")
 
 
-def test_provider_defaults_are_the_shared_model():
-    # regime_prob("rotation") must mean the same model in the report, the CLI,
-    # the dashboard and a notebook call with defaults
+def test_one_definition_of_the_model_settings():
+    # regime_prob(...) must mean the same model in the Analysis (RegimeConfig,
+    # what every surface reads) and in a notebook call with defaults
     signature = inspect.signature(regime_probability_series)
     defaults = {k: signature.parameters[k].default for k in ROTATION_MODEL}
     assert defaults == dict(ROTATION_MODEL)
+    assert RegimeConfig().model_params() == dict(ROTATION_MODEL)
 
 
-def test_regime_inputs_fit_the_shared_model(market):
+def test_regime_inputs_fit_the_shared_model_on_the_legs_given(market):
     cut = market.truncate("2012-12-31")
-    extra, model = regime_inputs(cut, ["rotation", "tech_leadership", "neutral"])
+    extra, model = regime_inputs(
+        cut, ["rotation", "tech_leadership", "neutral"], long=LONG, short=SHORT
+    )
     assert isinstance(model, MarkovRegimes)
     assert sorted(extra) == ["regime_prob:rotation", "regime_prob:tech_leadership"]
-    spread = basket_spread_returns(cut.prices, TANGIBLE, TECH)
+    spread = basket_spread_returns(cut.prices, LONG, SHORT)
     independent = MarkovRegimes(**ROTATION_MODEL).fit(spread)
     expected = regime_probability_series(cut, model=independent)
     pd.testing.assert_series_equal(extra["regime_prob:rotation"], expected)
     total = extra["regime_prob:rotation"] + extra["regime_prob:tech_leadership"]
     np.testing.assert_allclose(total.dropna(), 1.0, atol=1e-12)
+
+
+def test_the_analysis_fits_the_same_model_on_its_core_spread(custom_analyses):
+    analysis = custom_analyses["defensive_late_cycle"]
+    fit = analysis.regime_fit
+    assert (fit.long, fit.short) == (LONG, SHORT)
+    assert {k: getattr(fit.model, k) for k in ROTATION_MODEL} == dict(ROTATION_MODEL)
 
 
 def test_nothing_is_fitted_for_a_thesis_that_reads_no_regime(market):

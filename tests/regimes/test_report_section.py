@@ -1,27 +1,49 @@
+"""The regimes section renders the Analysis's regimes part, and computes nothing."""
+
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
-from rotation.market import MarketData
-from rotation.report.model import (
-    FigureBlock,
-    ReportContext,
-    Section,
-    TableBlock,
-    TextBlock,
-)
+from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
+from rotation.report.sections._common import part_data
 from rotation.report.sections.regimes import build_regimes_section
+from rotation.thesis import load_thesis
+from tests.conftest import make_analysis
+
+NO_CORE_SPREAD = """
+meta: {title: no core spread}
+baskets:
+  small: {members: [IWM]}
+  large: {members: [SPY]}
+pillars:
+  - id: small_leads_large
+    claim: Small caps lead.
+    expr: rel_return(small, large, 63)
+    rule: "> 0"
+"""
 
 
 @pytest.fixture(scope="module")
-def section(market: MarketData) -> Section:
-    ctx = ReportContext(
-        market=market, as_of=market.sessions[-1], coverage=pd.DataFrame()
-    )
-    return build_regimes_section(ctx)
+def section(analysis) -> Section:
+    return build_regimes_section(analysis)
+
+
+def _text(section: Section) -> str:
+    parts: list[str] = []
+    for block in section.blocks:
+        if isinstance(block, TextBlock):
+            parts += [block.text] if isinstance(block.text, str) else list(block.text)
+        elif isinstance(block, FigureBlock | TableBlock):
+            parts.append(block.caption)
+            if isinstance(block, FigureBlock):
+                parts += [str(t.name) for t in block.figure.data]
+                parts.append(str(block.figure.layout.title.text))
+            else:
+                parts += [str(c) for c in block.frame.columns]
+                parts += block.frame.astype(str).to_numpy().ravel().tolist()
+    return "\n".join(parts)
 
 
 def test_blocks_and_figures(section: Section) -> None:
@@ -38,21 +60,47 @@ def test_blocks_and_figures(section: Section) -> None:
             assert all(len(trace.x) < 2000 for trace in block.figure.data)
 
 
-def test_data_is_json_and_consistent(section: Section) -> None:
-    text = json.dumps(section.data)
+def test_data_is_the_part(section: Section, analysis) -> None:
+    assert section.data == part_data(analysis.regimes)
+    text = json.dumps(section.data, allow_nan=False)
     assert "NaN" not in text
     current = section.data["current"]
-    assert current["regime"] in ("rotation", "tech_leadership")
+    assert current["state"] in ("rotation", "tech leadership")
     assert abs(sum(current["probabilities"].values()) - 1.0) < 1e-12
-    contributions = section.data["score"]["contributions"]
-    total = sum(v for v in contributions.values() if v is not None)
-    assert abs(total - section.data["score"]["score"]) < 1e-10
+    score = section.data["score"]
+    total = sum(c["contribution"] for c in score["components"])
+    assert abs(total - score["score"]) < 1e-10
     assert section.data["model"]["refit"] == "Q"
 
 
-def test_as_of_truncates(market: MarketData) -> None:
-    as_of = pd.Timestamp("2022-06-30")
-    ctx = ReportContext(market=market, as_of=as_of, coverage=pd.DataFrame())
-    early = build_regimes_section(ctx)
+def test_headline_uses_the_thesis_labels(section: Section, analysis) -> None:
+    headline = section.blocks[0].text
+    assert isinstance(headline, str)
+    assert f"{analysis.regimes.current.probability:.2f}" in headline
+    assert "most likely state is tech leadership" in headline
+    assert "tangible (XLI+XLB+XLE) minus tech (XLK)" in headline
+
+
+@pytest.mark.parametrize("name", ["defensive_late_cycle", "semis_capex"])
+def test_custom_thesis_shows_its_own_labels(custom_analyses, name) -> None:
+    analysis = custom_analyses[name]
+    section = build_regimes_section(analysis)
+    text = _text(section)
+    core = analysis.thesis.core_spread
+    assert core.long_label in text and core.short_label in text
+    for word in ("tech leadership", "tangible", "XLI+XLB+XLE", "rotation"):
+        assert word not in text, word
+    assert section.data == part_data(analysis.regimes)
+
+
+def test_no_core_spread_is_one_line(market) -> None:
+    section = build_regimes_section(make_analysis(market, load_thesis(NO_CORE_SPREAD)))
+    assert len(section.blocks) == 1 and "core spread" in section.blocks[0].text
+    assert "core spread" in section.data["omitted"]
+
+
+def test_as_of_truncates(market) -> None:
+    early = build_regimes_section(make_analysis(market, as_of="2022-06-30"))
     assert early.data["current"]["date"] <= "2022-06-30"
-    assert early.data["probability_weekly"]["dates"][-1] <= "2022-07-01"
+    assert early.data["probability_weekly"]["dates"][-1] <= "2022-06-30"
+    assert early.data["as_of"] == "2022-06-30"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rotation.risk import (
-    ROTATION_WEIGHTS,
+    MARKET_FACTORS,
     HistoricalPeriod,
     Scenario,
     apply_scenario,
@@ -27,9 +27,20 @@ def sessions(market) -> pd.DatetimeIndex:
     return equity_sessions(market)
 
 
+#: Example baskets a thesis could name in its scenarios (members as a
+#: sequence: equal weights; as a mapping: weights).
+BASKETS = {
+    "tangible": ("XLI", "XLB", "XLE"),
+    "tech": ["XLK"],
+    "tilted": {"XLI": 2.0, "XLE": 1.0},
+}
+#: A tangible-long / tech-short book, as a thesis's ``book:`` would give it.
+BOOK = {"XLI": 1 / 3, "XLB": 1 / 3, "XLE": 1 / 3, "XLK": -1.0}
+
+
 @pytest.fixture(scope="module")
 def factors(market, sessions) -> pd.DataFrame:
-    return scenario_factors(market, sessions=sessions)
+    return scenario_factors(market, sessions=sessions, baskets=BASKETS)
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +78,9 @@ class TestReference:
         r = px.loc[day] / px.loc[prev] - 1
         tangible = r[["XLI", "XLB", "XLE"]].mean()
         np.testing.assert_allclose(factors.loc[day, "tangible"], tangible, rtol=1e-12)
-        np.testing.assert_allclose(
-            factors.loc[day, "tech_minus_tangible"], r["XLK"] - tangible, rtol=1e-12
-        )
+        np.testing.assert_allclose(factors.loc[day, "tech"], r["XLK"], rtol=1e-12)
+        tilted = (2 * r["XLI"] + r["XLE"]) / 3
+        np.testing.assert_allclose(factors.loc[day, "tilted"], tilted, rtol=1e-12)
         known = market.known("DGS2", factors.index)
         np.testing.assert_allclose(
             factors.loc[day, "DGS2"],
@@ -85,9 +96,6 @@ class TestReference:
         )
         np.testing.assert_allclose(factors.loc[day, "natgas"], r["UNG"], rtol=1e-12)
         np.testing.assert_allclose(factors.loc[day, "equity"], r["SPY"], rtol=1e-12)
-        np.testing.assert_allclose(
-            factors.loc[day, "small_minus_large"], r["IWM"] - r["SPY"], rtol=1e-12
-        )
         np.testing.assert_allclose(factors.loc[day, "oil"], r["USO"], rtol=1e-12)
 
     def test_one_asset_real_scenario_is_shock_times_beta(self, etf_returns, factors):
@@ -131,13 +139,14 @@ class TestProperties:
         )
         # Large-cap tech has a market beta a little above one.
         assert 1.0 < xlk.betas["Mkt-RF"] < 1.4
-        book = portfolio_returns(etf_returns, ROTATION_WEIGHTS)
+        book = portfolio_returns(etf_returns, BOOK)
         res = factor_attribution(book, ff, as_of="2024-12-31", window=2520)
         # Tangible long / tech short is a value bet: positive HML loading.
         assert res.betas["HML"] > 0.3
 
     def test_factor_frame_is_on_sessions(self, factors, sessions):
         assert factors.index.equals(sessions)
+        assert list(factors.columns) == [*MARKET_FACTORS, *BASKETS]
         assert (
             factors.loc["2005":, ["DGS2", "DGS10", "tech", "tangible"]]
             .notna()
@@ -149,7 +158,44 @@ class TestProperties:
 class TestNoLookAhead:
     def test_truncated_market_gives_same_factors(self, market, factors):
         cut = pd.Timestamp("2021-06-30")
-        early = scenario_factors(market.truncate(cut))
+        early = scenario_factors(market.truncate(cut), baskets=BASKETS)
         pd.testing.assert_frame_equal(
             early, factors.loc[:cut], rtol=1e-12, check_freq=False
         )
+
+
+class TestBaskets:
+    def test_no_baskets_gives_the_market_factors_only(self, market):
+        frame = scenario_factors(market.truncate("2010-12-31"))
+        assert list(frame.columns) == list(MARKET_FACTORS)
+
+    def test_members_listing_later_renormalise(self, market, sessions):
+        # GEV lists in 2024: before, the basket is the other member alone.
+        frame = scenario_factors(
+            market, sessions=sessions, baskets={"gear": ("ETN", "GEV")}
+        )
+        r = session_returns(market.prices[["ETN", "GEV"]], sessions)
+        np.testing.assert_allclose(
+            frame.loc["2022-06-01", "gear"], r.loc["2022-06-01", "ETN"], rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            frame.loc["2025-06-02", "gear"],
+            r.loc["2025-06-02"].mean(),
+            rtol=1e-12,
+        )
+
+    def test_basket_without_prices_is_nan(self, market):
+        frame = scenario_factors(
+            market.truncate("2010-12-31"), baskets={"ghost": ("NOPE",)}
+        )
+        assert frame["ghost"].isna().all()
+
+
+class TestErrors:
+    def test_basket_named_like_a_market_factor(self, market):
+        with pytest.raises(ValueError, match=r"\['copper'\] clash with market"):
+            scenario_factors(market, baskets={"copper": ("CPER",)})
+
+    def test_basket_without_members(self, market):
+        with pytest.raises(ValueError, match="must list its members"):
+            scenario_factors(market, baskets={"empty": ()})

@@ -9,11 +9,12 @@ import pytest
 
 from rotation.risk import (
     FACTOR_UNITS,
+    MARKET_FACTORS,
     Scenario,
     apply_scenario,
-    default_scenarios,
     estimate_exposure,
     run_scenarios,
+    shock_unit,
 )
 
 
@@ -90,8 +91,8 @@ class TestReference:
         np.testing.assert_allclose(res.pnl, coef[1] * 50 - coef[2] * 0.2, rtol=1e-9)
 
     def test_exact_linear_book_recovers_exact_pnl(self):
-        # A book that is exactly tangible - tech has betas -1/+1 to them, so
-        # the tech-rebound scenario loses 15 % + 5 % = 20 %.
+        # A book that is exactly one basket minus another has betas +1/-1 to
+        # them, so shocking them +15 % / -5 % costs exactly 20 %.
         rng = np.random.default_rng(3)
         idx = pd.bdate_range("2020-01-01", periods=400)
         fac = pd.DataFrame(
@@ -99,23 +100,19 @@ class TestReference:
             index=idx,
         )
         book = fac["tangible"] - fac["tech"]
-        (res,) = run_scenarios(
-            book, fac, [s for s in default_scenarios() if s.name == "tech_rebound"]
-        )
+        rebound = Scenario("rebound", "", {"tech": 0.15, "tangible": -0.05})
+        (res,) = run_scenarios(book, fac, [rebound])
         np.testing.assert_allclose(res.pnl, -0.20, rtol=1e-9)
         np.testing.assert_allclose(res.exposure.r_squared, 1.0, rtol=1e-12)
 
 
 class TestProperties:
-    def test_default_scenarios_match_issue(self):
-        scen = {s.name: dict(s.shocks) for s in default_scenarios()}
-        assert scen == {
-            "fed_reversal": {"DGS2": 75.0},
-            "sticky_inflation": {"T10YIE": 50.0, "DGS10": 50.0},
-            "copper_cliff": {"copper": -0.20, "ai_infra": -0.30},
-            "tech_rebound": {"tech": 0.15, "tangible": -0.05},
-        }
-        assert all(k in FACTOR_UNITS for s in scen.values() for k in s)
+    def test_units_cover_the_market_factors_and_baskets_are_returns(self):
+        assert tuple(FACTOR_UNITS) == MARKET_FACTORS
+        assert shock_unit("DGS2") == "bp" and shock_unit("fed_path") == "bp"
+        assert shock_unit("copper") == "return"
+        # Any other key names a basket: its shock is a return.
+        assert shock_unit("chip_stocks") == "return"
 
     def test_scenario_is_immutable_and_from_dict(self):
         s = Scenario.from_dict(
@@ -141,6 +138,10 @@ class TestProperties:
         )
         json.dumps(res.to_dict())
         assert res.to_dict()["units"] == {"copper": "return", "ai_infra": "return"}
+
+    def test_there_is_no_default_scenario_set(self, asset, factor_changes):
+        with pytest.raises(TypeError):
+            run_scenarios(asset, factor_changes)  # type: ignore[call-arg]
 
 
 class TestNoLookAhead:

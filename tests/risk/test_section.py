@@ -1,95 +1,72 @@
-"""The report's risk section on the bundled real data."""
+"""The report's risk section: a renderer of ``analysis.risk``."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
-from rotation.report.model import FigureBlock, ReportContext, Section, TableBlock
+from rotation.analysis import to_jsonable
+from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
 from rotation.report.sections.risk import build_risk_section
-from rotation.risk import Scenario
+from tests.conftest import make_analysis
 
 
 @pytest.fixture(scope="module")
-def section(market) -> Section:
-    ctx = ReportContext(market=market, as_of=market.as_of, coverage=pd.DataFrame())
-    return build_risk_section(ctx)
+def section(analysis) -> Section:
+    return build_risk_section(analysis)
+
+
+def _tables(section: Section) -> list[TableBlock]:
+    return [b for b in section.blocks if isinstance(b, TableBlock)]
 
 
 class TestSection:
-    def test_blocks_and_json(self, section):
+    def test_blocks(self, section):
         assert section.id == "risk"
-        json.dumps(section.data)
-        tables = [b for b in section.blocks if isinstance(b, TableBlock)]
         figures = [b for b in section.blocks if isinstance(b, FigureBlock)]
         assert len(figures) == 2
         for fig in figures:
             assert fig.figure.layout.title.text and fig.caption and fig.sources
-        scenario_table = tables[0].frame
-        assert list(scenario_table["Scenario"]) == [
+        tables = _tables(section)
+        assert list(tables[0].frame["Scenario"]) == [
             "fed_reversal",
             "sticky_inflation",
             "copper_cliff",
             "tech_rebound",
         ]
+        assert list(tables[0].frame["Estimated P&L"]) == [
+            "-1.7%",
+            "-1.4%",
+            "+10.0%",
+            "-20.0%",
+        ]
+        # The caption says what each shocked basket is, from the thesis.
+        assert "tangible = equal-weight XLI XLB XLE" in tables[0].caption
         assert len(tables[1].frame) == 5  # replays
 
-    def test_numbers(self, section):
-        data = section.data
-        by_name = {s["name"]: s for s in data["scenarios"]}
-        # The book is exactly tangible - tech: the rebound costs 15 % + 5 %.
-        assert by_name["tech_rebound"]["pnl"] == pytest.approx(-0.20, abs=1e-9)
-        assert all(s["exposure"]["end"] == "2026-08-03" for s in data["scenarios"])
-        replays = {r["name"]: r for r in data["replays"]}
-        assert replays["thesis_2026"]["end"] == "2026-08-03"
-        assert all(r["total_return"] is not None for r in data["replays"])
-        assert set(data["calibration"]) == {
-            "historical",
-            "normal",
-            "cornish_fisher",
-            "ewma_normal",
-        }
-        assert data["factors"]["attribution"]["table"]["HML"]["coef"] > 0
-        # The words are written from the numbers.
-        assert "tech_rebound hurts the book most (-20.0%)" in data["summary"]
-        hist = next(
-            r
-            for r in data["var_table"]
-            if r["method"] == "historical" and r["level"] == 0.99 and r["horizon"] == 1
-        )
-        assert f"VaR is {hist['var']:.1%}" in data["summary"]
-        rows = data["var_table"]
-        assert all(r["cvar"] >= r["var"] for r in rows)
+    def test_data_is_the_part_json(self, section, analysis):
+        # report.json, `rotation risk --format json` and /api/risk: one encoding.
+        assert section.data == to_jsonable(analysis.risk)
+        json.dumps(section.data, allow_nan=False)
+        assert "var_forecasts" not in section.data
+        assert "rolling" not in section.data["factors"]
 
-    def test_user_scenarios_and_past_as_of(self, market):
-        cut = pd.Timestamp("2022-06-30")
-        ctx = ReportContext(
-            market=market.truncate(cut),
-            as_of=cut,
-            coverage=pd.DataFrame(),
-            options={
-                "scenarios": [
-                    {
-                        "name": "oil_spike",
-                        "description": "oil +30%",
-                        "shocks": {"oil": 0.3},
-                    },
-                    Scenario("copper_up", "", {"copper": 0.1}),
-                    Scenario("unknown", "", {"bitcoin": -0.5}),
-                ]
-            },
-        )
-        sec = build_risk_section(ctx)
-        json.dumps(sec.data)
-        names = [s["name"] for s in sec.data["scenarios"]]
-        assert names == ["oil_spike", "copper_up", "unknown"]
-        assert all(
-            s["exposure"]["end"] <= "2022-06-30" for s in sec.data["scenarios"][:2]
-        )
-        assert "bitcoin" in sec.data["scenarios"][2]["error"]
-        table = next(b for b in sec.blocks if isinstance(b, TableBlock)).frame
-        assert table["Estimated P&L"].iloc[2] == "n/a"
-        thesis = {r["name"]: r for r in sec.data["replays"]}["thesis_2026"]
-        assert thesis["n_sessions"] == 0 and thesis["total_return"] is None
+    def test_words_are_the_part_summary(self, section, analysis):
+        texts = [b.text for b in section.blocks if isinstance(b, TextBlock)]
+        assert analysis.risk.summary in texts
+        assert "tech_rebound hurts the thesis's book" in analysis.risk.summary
+        assert "(long tangible, short tech) most (-20.0%)" in analysis.risk.summary
+
+    def test_custom_thesis_renders_its_own_risks(self, custom_analyses):
+        sec = build_risk_section(custom_analyses["semis_capex"])
+        table = _tables(sec)[0]
+        assert list(table.frame["Scenario"]) == ["capex_digestion"]
+        assert "chip_stocks = equal-weight NVDA AMD AVGO TSM" in table.caption
+        assert "copper" not in table.caption
+
+    def test_omitted_part_renders_one_line(self, market, analysis):
+        thesis = analysis.thesis.model_copy(update={"book": None})
+        sec = build_risk_section(make_analysis(market, thesis))
+        assert len(sec.blocks) == 1 and "book" in sec.blocks[0].text
+        assert set(sec.data) == {"omitted"}

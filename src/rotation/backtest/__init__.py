@@ -13,6 +13,7 @@ the best variant's performance to believe.
 from __future__ import annotations
 
 from rotation.backtest._benchmarks import buy_and_hold, equal_weight
+from rotation.backtest._book import basket_book
 from rotation.backtest._calendar import Rebalance, rebalance_mask
 from rotation.backtest._cash import cash_returns, prices_to_returns
 from rotation.backtest._engine import backtest
@@ -50,6 +51,7 @@ __all__ = [
     "WalkForwardResult",
     "assemble_sweep",
     "backtest",
+    "basket_book",
     "buy_and_hold",
     "cash_returns",
     "dual_momentum",

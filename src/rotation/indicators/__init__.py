@@ -3,9 +3,11 @@
 Every indicator's value at date t uses data up to the close of t only.
 
 Returns and baskets
-    :func:`simple_returns`, :func:`basket_returns`, :func:`basket_index`,
-    :func:`relative_return`
+    :func:`simple_returns`, :func:`basket_returns` (the one basket rule),
+    :func:`basket_member_count`, :func:`basket_index`, :func:`relative_return`
 Correlation and dispersion
+    :func:`basket_average_correlation` (the one average-correlation path of
+    a basket's prices), :func:`basket_dispersion`,
     :func:`rolling_average_correlation`, :func:`rolling_dispersion`
 Trend
     :func:`momentum`, :func:`moving_average_slope`,
@@ -21,6 +23,8 @@ Rates
 from __future__ import annotations
 
 from rotation.indicators._correlation import (
+    basket_average_correlation,
+    basket_dispersion,
     rolling_average_correlation,
     rolling_dispersion,
 )
@@ -32,6 +36,7 @@ from rotation.indicators._rates import (
 )
 from rotation.indicators._returns import (
     basket_index,
+    basket_member_count,
     basket_returns,
     relative_return,
     simple_returns,
@@ -47,7 +52,10 @@ from rotation.indicators._trend import (
 
 __all__ = [
     "RRG",
+    "basket_average_correlation",
+    "basket_dispersion",
     "basket_index",
+    "basket_member_count",
     "basket_returns",
     "distance_from_moving_average",
     "dot_plot_medians",

@@ -18,6 +18,7 @@ from rotation.indicators._correlation_kernels import (
     refresh_period,
     ring_rows,
 )
+from rotation.indicators._returns import simple_returns
 from rotation.indicators._validation import (
     check_frame,
     check_window,
@@ -25,7 +26,12 @@ from rotation.indicators._validation import (
     weight_vector,
 )
 
-__all__ = ["rolling_average_correlation", "rolling_dispersion"]
+__all__ = [
+    "basket_average_correlation",
+    "basket_dispersion",
+    "rolling_average_correlation",
+    "rolling_dispersion",
+]
 
 
 def rolling_average_correlation(
@@ -282,3 +288,105 @@ def _dispersion(values: pd.DataFrame, window: int) -> pd.Series:
     counts = compounded.notna().sum(axis=1)
     dispersion = compounded.std(axis=1, ddof=0, skipna=True)
     return dispersion.where(counts >= 2).rename("dispersion")
+
+
+def _on_basket_rows(
+    prices: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.Series]
+) -> pd.Series:
+    """``compute(simple returns)`` on the rows where a member has a price."""
+    check_frame(prices, "prices")
+    values = prices.astype("float64")
+    rows = observed_rows(values)
+    # Computed on the observed rows, scattered back: the same row positions
+    # (hence the same kernel refresh grid) as a panel with those rows dropped.
+    out = compute(simple_returns(values[rows]))
+    full = pd.Series(np.nan, index=prices.index, name=out.name, dtype="float64")
+    full[rows] = out.to_numpy(dtype=np.float64, na_value=np.nan)
+    return full
+
+
+def basket_average_correlation(
+    prices: pd.DataFrame,
+    window: int,
+    *,
+    weights: Mapping[str, float] | None = None,
+    min_assets: int = 2,
+) -> pd.Series:
+    r"""Compute the rolling average pairwise correlation of a basket's prices.
+
+        The one average-correlation path: the thesis language's
+        ``avg_corr(basket, window)``, the analysis's correlation part and the
+        dashboard's explorer all call it, so the number is the same everywhere.
+
+    Parameters
+    ----------
+        prices : DataFrame of shape (n_observations, n_assets)
+            Adjusted closes of the members (other columns of a wider panel may
+            be left out by ``weights``).
+        window : int
+            Trailing window in observations of the basket, >= 2.
+        weights : mapping of str to float, optional
+            Non-negative weight per member; ``None``: equal weights.
+        min_assets : int, default 2
+            Fewest members with a full window for a value.
+
+    Returns
+    -------
+        Series of shape (n_observations,)
+            Named ``"avg_corr"``, indexed like ``prices``.
+
+    Notes
+    -----
+        :math:`ar
+    ho_t` of :func:`rolling_average_correlation` on the simple
+        returns :math:`r_{i,t} = P_{i,t}/P_{i,t^-} - 1`, with :math:`t^-` the
+        previous row on which any member has a price.
+
+        NaN handling: rows where no member has a price (holidays of these assets
+        that other markets trade) are not observations of the basket: NaN, and
+        they neither count in nor break a window (the day after keeps its
+        return). A member with a gap leaves the average until its window is full
+        again (see :func:`rolling_average_correlation`).
+
+    Examples
+    --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(1)
+        >>> common = rng.normal(size=(120, 1))
+        >>> r = common + rng.normal(size=(120, 3))
+        >>> p = pd.DataFrame(100 * np.cumprod(1 + 0.01 * r, axis=0), columns=list("ABC"))
+        >>> bool(basket_average_correlation(p, 63).iloc[-1] > 0.2)
+        True
+    """
+    return _on_basket_rows(
+        prices,
+        lambda returns: rolling_average_correlation(
+            returns, window, weights=weights, min_assets=min_assets
+        ),
+    )
+
+
+def basket_dispersion(prices: pd.DataFrame, window: int = 1) -> pd.Series:
+    r"""Cross-sectional dispersion of a basket's compounded returns, from prices.
+
+    Parameters
+    ----------
+    prices : DataFrame of shape (n_observations, n_assets)
+        Adjusted closes of the members.
+    window : int, default 1
+        Compounding window in observations of the basket.
+
+    Returns
+    -------
+    Series of shape (n_observations,)
+        Named ``"dispersion"``, indexed like ``prices``.
+
+    Notes
+    -----
+    :func:`rolling_dispersion` of the returns of
+    :func:`basket_average_correlation` (same returns rule).
+
+    NaN handling: as :func:`rolling_dispersion`; rows where no member has a
+    price are NaN and do not count.
+    """
+    return _on_basket_rows(prices, lambda r: rolling_dispersion(r, window))

@@ -8,6 +8,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from rotation._typing import FloatArray
 from rotation.indicators._validation import (
     check_frame,
     check_frame_or_series,
@@ -17,7 +18,13 @@ from rotation.indicators._validation import (
     weight_vector,
 )
 
-__all__ = ["basket_index", "basket_returns", "relative_return", "simple_returns"]
+__all__ = [
+    "basket_index",
+    "basket_member_count",
+    "basket_returns",
+    "relative_return",
+    "simple_returns",
+]
 
 PandasT = TypeVar("PandasT", pd.Series, pd.DataFrame)
 
@@ -64,37 +71,39 @@ def simple_returns(prices: PandasT, *, skip_empty_rows: bool = False) -> PandasT
     return values / values.shift(1) - 1.0
 
 
-def _basket_from_returns(
-    returns: pd.DataFrame, weights: Mapping[str, float] | None, name: str
-) -> pd.Series:
-    members, raw = weight_vector(returns.columns, weights, name)
-    values = (
-        returns[members].to_numpy(dtype=np.float64, na_value=np.nan)
-        if members
-        else None
-    )
-    if values is None or values.shape[1] == 0:
-        return pd.Series(np.nan, index=returns.index, dtype="float64")
-    present = ~np.isnan(values)
-    weight_sum = present @ raw
-    weighted = np.where(present, values, 0.0) @ raw
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(weight_sum > 0.0, weighted / weight_sum, np.nan)
-    return pd.Series(out, index=returns.index, dtype="float64")
+def _basket_arrays(
+    returns: pd.DataFrame, weights: Mapping[str, float] | None
+) -> tuple[FloatArray, FloatArray]:
+    """Member returns (n_rows, n_members) and raw weights, weight > 0 only."""
+    members, raw = weight_vector(returns.columns, weights, "weights")
+    keep = [k for k, w in enumerate(raw) if w > 0.0]
+    frame = returns[[members[k] for k in keep]]
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values.reshape(len(returns), len(keep)), raw[keep]
 
 
 def basket_returns(
-    returns: pd.DataFrame, weights: Mapping[str, float] | None = None
+    returns: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    *,
+    min_members: int = 1,
 ) -> pd.Series:
-    r"""Daily-rebalanced, constant-weight basket returns.
+    r"""Daily-rebalanced, constant-weight basket returns: the one basket rule.
+
+    Every basket of the product (thesis baskets, spread legs, scenario
+    factors, price panels) is built by this function, so a basket has one
+    value wherever it is shown.
 
     Parameters
     ----------
     returns : DataFrame of shape (n_observations, n_assets)
-        Simple returns of the members.
+        Simple returns of the members (:func:`simple_returns`).
     weights : mapping of str to float, optional
         Non-negative weight per member (column). Only the named columns are
         used. ``None`` gives equal weights over all columns.
+    min_members : int, default 1
+        Fewest members (with a positive weight) that must have a return for
+        the basket to have one; pass the number of members to require all.
 
     Returns
     -------
@@ -107,9 +116,13 @@ def basket_returns(
 
     with :math:`A_t` the members with a non-NaN return at :math:`t`.
 
-    NaN handling: weights are renormalised over the members available each
-    day; the basket return is NaN when no member (with a positive weight) has
-    a return.
+    NaN handling (the one basket rule): a member without a return on a date
+    (not yet listed, a gap, a holiday of its exchange) is left out of that
+    date and the weights are renormalised over the members present, so the
+    basket's return is that of the members it holds; the basket return is
+    NaN when fewer than ``min_members`` members have one (with the default,
+    when none has). Nothing is filled. :func:`basket_member_count` says how
+    many members each value stands on ("3 of 5 members").
 
     Examples
     --------
@@ -117,9 +130,52 @@ def basket_returns(
     >>> r = pd.DataFrame({"A": [0.01, 0.02], "B": [0.03, float("nan")]})
     >>> basket_returns(r, {"A": 3.0, "B": 1.0}).round(4).tolist()
     [0.015, 0.02]
+    >>> basket_returns(r, min_members=2).round(4).tolist()
+    [0.02, nan]
     """
     check_frame(returns, "returns")
-    return _basket_from_returns(returns.astype("float64"), weights, "weights")
+    min_members = check_window(min_members, "min_members")
+    values, raw = _basket_arrays(returns, weights)
+    if values.shape[1] == 0:
+        return pd.Series(np.nan, index=returns.index, dtype="float64")
+    present = ~np.isnan(values)
+    weight_sum = present @ raw
+    weighted = np.where(present, values, 0.0) @ raw
+    enough = present.sum(axis=1) >= min_members
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(enough & (weight_sum > 0.0), weighted / weight_sum, np.nan)
+    return pd.Series(out, index=returns.index, dtype="float64")
+
+
+def basket_member_count(
+    returns: pd.DataFrame, weights: Mapping[str, float] | None = None
+) -> pd.Series:
+    """Count the members each :func:`basket_returns` value stands on.
+
+    Parameters
+    ----------
+    returns : DataFrame of shape (n_observations, n_assets)
+        Simple returns of the members.
+    weights : mapping of str to float, optional
+        As in :func:`basket_returns`; members with weight 0 do not count.
+
+    Returns
+    -------
+    Series of int of shape (n_observations,)
+        Named ``"members"``: members with a non-NaN return at each date
+        (compare with the number of members, e.g. "3 of 5 members").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"A": [0.01, 0.02], "B": [0.03, float("nan")]})
+    >>> basket_member_count(r).tolist()
+    [2, 1]
+    """
+    check_frame(returns, "returns")
+    values, _ = _basket_arrays(returns, weights)
+    counts = (~np.isnan(values)).sum(axis=1)
+    return pd.Series(counts, index=returns.index, dtype="int64", name="members")
 
 
 def basket_index(
@@ -165,7 +221,7 @@ def basket_index(
     out = pd.Series(np.nan, index=prices.index, dtype="float64")
     if rows.empty:
         return out
-    rets = _basket_from_returns(simple_returns(rows), weights, "weights")
+    rets = basket_returns(simple_returns(rows), weights)
     growth = (1.0 + rets.fillna(0.0)).cumprod()  # 0 return on the first priced row
     out[priced] = base * growth.to_numpy()
     return out

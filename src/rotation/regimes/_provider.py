@@ -21,11 +21,11 @@ from rotation.regimes._spreads import TANGIBLE, TECH, basket_spread_returns
 
 __all__ = ["ROTATION_MODEL", "regime_inputs", "regime_probability_series"]
 
-#: The rotation-regime model behind ``regime_prob("rotation")``, the report's
-#: regime section, ``rotation regimes`` and the dashboard: the direction x
-#: volatility model on the trailing 22-week tangible-minus-tech spread,
-#: quarterly refits (docs/regimes.md). The defaults of
-#: :func:`regime_probability_series` are these (tested).
+#: The rotation-regime model behind ``regime_prob("rotation")``: the direction
+#: x volatility model on the trailing 22-week spread, quarterly refits
+#: (docs/regimes.md). The defaults of :func:`regime_probability_series` and of
+#: ``rotation.analysis.RegimeConfig`` (which the product reads, on the
+#: thesis's core spread) are these (tested).
 ROTATION_MODEL: Mapping[str, Any] = MappingProxyType(
     {
         "n_regimes": 2,
@@ -124,9 +124,18 @@ def regime_probability_series(
 
 
 def regime_inputs(
-    market: MarketData, labels: Iterable[str] = ("rotation",)
+    market: MarketData,
+    labels: Iterable[str] = ("rotation",),
+    *,
+    long: Sequence[str] = TANGIBLE,
+    short: Sequence[str] = TECH,
 ) -> tuple[dict[str, pd.Series], MarkovRegimes | None]:
     """Fit :data:`ROTATION_MODEL` once; the thesis series for ``labels`` and the model.
+
+    A library helper for notebooks and scripts. The product does not use it:
+    an :class:`~rotation.analysis.Analysis` fits the model once on its
+    thesis's core spread (``Analysis.regime_fit``, ``Analysis.thesis_extra``)
+    with the settings of ``AnalysisConfig.regimes`` (the same values).
 
     Parameters
     ----------
@@ -135,6 +144,10 @@ def regime_inputs(
     labels : iterable of str, default ("rotation",)
         Regime labels a thesis reads (:meth:`rotation.thesis.Thesis.regime_labels`);
         nothing is fitted when it is empty.
+    long, short : sequence of str
+        The spread's legs: pass the thesis's core spread members
+        (``thesis.members(thesis.core_spread.long)``...). The defaults are the
+        Great Rotation's tangible XLI XLB XLE minus tech XLK.
 
     Returns
     -------
@@ -157,7 +170,7 @@ def regime_inputs(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RotationWarning)
-            spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
+            spread = basket_spread_returns(market.prices, long, short)
             model = MarkovRegimes(**ROTATION_MODEL).fit(spread)
     except (ValueError, RotationError):
         return {}, None

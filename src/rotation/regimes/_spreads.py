@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from rotation.indicators import rolling_average_correlation
+from rotation.indicators import (
+    basket_average_correlation,
+    basket_returns,
+    simple_returns,
+)
 from rotation.market import MarketData
 from rotation.universe import AI_LARGE, TANGIBLE, TECH
 
@@ -35,28 +39,42 @@ def _require(prices: pd.DataFrame, symbols: Sequence[str], name: str) -> None:
         )
 
 
-def _leg_returns(prices: pd.DataFrame, symbols: Sequence[str]) -> pd.Series:
-    """Equal-weight, daily-rebalanced returns on rows where every member trades."""
+def _leg_returns(
+    prices: pd.DataFrame,
+    symbols: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+) -> pd.Series:
+    """Basket returns of one leg on rows where every member trades.
+
+    The returns span the rows dropped in between (a member's gap is not a
+    lost move); on the rows kept every member has a return, so the one
+    basket rule (:func:`rotation.indicators.basket_returns`) applies with
+    all members present.
+    """
     legs = prices[list(symbols)]
-    observed = legs.notna().all(axis=1)
-    traded = legs[observed]
-    returns = traded / traded.shift(1) - 1.0
-    return returns.mean(axis=1, skipna=False)
+    traded = legs[legs.notna().all(axis=1)]
+    return basket_returns(simple_returns(traded), weights)
 
 
 def basket_spread_returns(
     prices: pd.DataFrame,
     long: Sequence[str] = TANGIBLE,
     short: Sequence[str] = TECH,
+    *,
+    long_weights: Mapping[str, float] | None = None,
+    short_weights: Mapping[str, float] | None = None,
 ) -> pd.Series:
-    r"""Daily return of an equal-weight long basket minus a short basket.
+    r"""Daily return of a long basket minus a short basket.
 
     Parameters
     ----------
     prices : DataFrame of shape (n_sessions, n_symbols)
         Adjusted closes.
     long, short : sequence of str
-        Members of the rotation leg and of the incumbent leg.
+        Members of the long leg and of the short leg.
+    long_weights, short_weights : mapping of str to float, optional
+        Member weights of each leg (a thesis basket's ``weights``); ``None``:
+        equal weights.
 
     Returns
     -------
@@ -69,18 +87,28 @@ def basket_spread_returns(
     -----
     .. math::
 
-        s_t = \frac{1}{|L|}\sum_{i \in L} r_{i,t}
-            - \frac{1}{|S|}\sum_{j \in S} r_{j,t},
+        s_t = R^L_t - R^S_t, \qquad
+        R^X_t = \frac{\sum_{i \in X} w_i r_{i,t}}{\sum_{i \in X} w_i},
 
-    simple returns, baskets rebalanced to equal weight every session.
+    simple returns between consecutive sessions of the spread, each leg a
+    :func:`rotation.indicators.basket_returns` basket rebalanced every
+    session.
 
-    NaN handling: rows where any member has no price are dropped (not
-    filled); the first row is dropped (no return).
+    NaN handling: a spread session is a row on which every member of both
+    legs has a price; other rows are dropped (not filled), and the return of
+    the next session spans them. This is stricter than the basket rule of
+    :func:`~rotation.indicators.basket_returns` (which renormalises over the
+    members present) on purpose: the regime model reads this series as one
+    fixed long/short position, so its composition must not change from day
+    to day (e.g. before a member lists). On the rows kept the two rules give
+    the same number. The first row is dropped (no return).
     """
     _require(prices, [*long, *short], "long/short")
     both = prices[[*long, *short]].notna().all(axis=1)
     panel = prices[both]
-    spread = _leg_returns(panel, long) - _leg_returns(panel, short)
+    spread = _leg_returns(panel, long, long_weights) - _leg_returns(
+        panel, short, short_weights
+    )
     return spread.iloc[1:].rename("spread")
 
 
@@ -117,35 +145,65 @@ def _log_relative(long: pd.Series, short: pd.Series, window: int) -> pd.Series:
     return index - index.shift(window)
 
 
+#: The Great Rotation's score components, kept as the defaults of
+#: :func:`rotation_components` for ``scripts/validate_regimes.py`` (the
+#: validation on the record); the analysis always passes the thesis's own.
+_VALIDATION_PAIRS: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {
+    "tangible_vs_tech": (TANGIBLE, TECH),
+    "small_vs_large": (("IWM",), ("SPY",)),
+    "value_vs_growth": (("IWD",), ("IWF",)),
+}
+_VALIDATION_CORRELATION: Mapping[str, Sequence[str]] = {"ai_correlation": AI_LARGE}
+
+#: A correlation basket: its members, or its member weights.
+CorrelationBasket = Sequence[str] | Mapping[str, float]
+
+
 def rotation_components(
     market: MarketData,
     *,
+    pairs: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
     window: int = 63,
-    copper_window: int = 126,
-    ai_basket: Sequence[str] = AI_LARGE,
+    copper_window: int | None = 126,
+    correlation_baskets: Mapping[str, CorrelationBasket] | None = None,
+    correlation_window: int | None = None,
+    correlation_min_assets: int = 3,
 ) -> pd.DataFrame:
-    r"""Compute the rotation indicators that feed the composite score.
+    r"""Compute the indicators that feed the composite rotation score.
+
+    Which components a thesis gets (see ``rotation.analysis`` regimes part):
+    its core spread and its ``spreads`` pairs (``pairs``), the basket of its
+    ``avg_corr(basket, w)`` pillar (``correlation_baskets``, window ``w``)
+    and copper when it lists the ``copper`` panel (``copper_window``).
 
     Parameters
     ----------
     market : MarketData
-        Prices must include XLI XLB XLE XLK, IWM SPY, IWD IWF; copper is taken
-        from ``HG=F``, else ``CPER``, else the monthly ``PCOPPUSDM`` series.
+        Point-in-time data; copper is taken from ``HG=F``, else ``CPER``,
+        else the monthly ``PCOPPUSDM`` series.
+    pairs : mapping of str to (long, short), optional
+        Component name -> the members of its long and short legs. ``None``:
+        the Great Rotation's pairs (tangible XLI XLB XLE vs tech XLK, IWM vs
+        SPY, IWD vs IWF), which ``scripts/validate_regimes.py`` validates.
     window : int, default 63
-        Sessions of the relative returns and of the correlation window.
-    copper_window : int, default 126
-        Sessions of the copper momentum.
-    ai_basket : sequence of str
-        Members of the AI-stock correlation basket (those present are used).
+        Sessions of the relative returns.
+    copper_window : int or None, default 126
+        Sessions of the copper momentum; ``None``: no copper component.
+    correlation_baskets : mapping of str to members or weights, optional
+        Component name -> a basket whose average pairwise correlation is a
+        component. ``None``: ``{"ai_correlation": AI_LARGE}`` (validation).
+    correlation_window : int, optional
+        Window of the correlations (default ``window``).
+    correlation_min_assets : int, default 3
+        Fewest members with a full window for a correlation value (one pair
+        alone is too noisy to score).
 
     Returns
     -------
-    DataFrame of shape (n_sessions, 5)
-        Columns ``tangible_vs_tech``, ``small_vs_large``, ``value_vs_growth``
-        (log relative returns over ``window``), ``copper_trend`` (log change
-        of copper over ``copper_window``) and ``ai_correlation`` (average
-        pairwise correlation of the AI basket's daily returns over
-        ``window``), indexed by ``market.sessions``.
+    DataFrame of shape (n_sessions, n_components)
+        One column per pair (log relative return over ``window``), then
+        ``copper_trend`` (log change of copper over ``copper_window``), then
+        one column per correlation basket, indexed by ``market.sessions``.
 
     Notes
     -----
@@ -156,20 +214,19 @@ def rotation_components(
 
     with :math:`I` the equal-weight basket index. Copper: the first
     available of the front-month future, the CPER ETF and the IMF monthly
-    price known at each session (point in time).
+    price known at each session (point in time). Correlations:
+    :func:`rotation.indicators.basket_average_correlation`, the path of the
+    thesis language's ``avg_corr``.
 
-    NaN handling: NaN until a component has a full window; a session where a
-    leg does not trade carries the last value (the value known then).
+    NaN handling: NaN until a component has a full window; a pair with a
+    member missing from the panel, or a basket with fewer than two members
+    in it, is an all-NaN column; a session where a leg does not trade carries
+    the last value (the value known then).
     """
     prices = market.prices
     sessions = market.sessions
     columns: dict[str, pd.Series] = {}
-    pairs = {
-        "tangible_vs_tech": (TANGIBLE, TECH),
-        "small_vs_large": (("IWM",), ("SPY",)),
-        "value_vs_growth": (("IWD",), ("IWF",)),
-    }
-    for name, (long, short) in pairs.items():
+    for name, (long, short) in (_VALIDATION_PAIRS if pairs is None else pairs).items():
         if all(s in prices.columns for s in (*long, *short)):
             both = prices[[*long, *short]].notna().all(axis=1)
             panel = prices[both]
@@ -181,17 +238,31 @@ def rotation_components(
             columns[name] = rel.reindex(sessions).ffill()
         else:
             columns[name] = pd.Series(np.nan, index=sessions)
-    columns["copper_trend"] = _copper_trend(market, copper_window)
-    members = [s for s in ai_basket if s in prices.columns]
-    if len(members) >= 2:
-        ai = prices[members]
-        observed = ai.notna().any(axis=1)
-        ai_returns = ai[observed] / ai[observed].shift(1) - 1.0
-        corr = rolling_average_correlation(ai_returns, window, min_assets=3)
-        columns["ai_correlation"] = corr.reindex(sessions).ffill()
-    else:
-        columns["ai_correlation"] = pd.Series(np.nan, index=sessions)
+    if copper_window is not None:
+        columns["copper_trend"] = _copper_trend(market, copper_window)
+    baskets = (
+        _VALIDATION_CORRELATION if correlation_baskets is None else correlation_baskets
+    )
+    for name, basket in baskets.items():
+        columns[name] = _basket_correlation(
+            market, basket, correlation_window or window, correlation_min_assets
+        )
     return pd.DataFrame(columns, index=sessions)
+
+
+def _basket_correlation(
+    market: MarketData, basket: CorrelationBasket, window: int, min_assets: int
+) -> pd.Series:
+    weights = dict(basket) if isinstance(basket, Mapping) else None
+    members = [s for s in basket if s in market.prices.columns]
+    if len(members) < min_assets:
+        return pd.Series(np.nan, index=market.sessions)
+    if weights is not None:
+        weights = {s: weights[s] for s in members}
+    corr = basket_average_correlation(
+        market.prices[members], window, weights=weights, min_assets=min_assets
+    )
+    return corr.reindex(market.sessions).ffill()
 
 
 def _copper_trend(market: MarketData, window: int) -> pd.Series:
@@ -217,23 +288,41 @@ def _copper_trend(market: MarketData, window: int) -> pd.Series:
     return trend.rename("copper_trend")
 
 
-def fama_french_components(market: MarketData, *, window: int = 63) -> pd.DataFrame:
+def fama_french_components(
+    market: MarketData,
+    *,
+    window: int = 63,
+    long: Sequence[str] | None = None,
+    short: Sequence[str] | None = None,
+    factors: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     r"""Rotation components from the Fama-French daily data (from 1926).
+
+    The thesis part each needs: the industries spread is the core spread's
+    analogue, the legs of a thesis's ``event_study.fama_french`` proxy
+    (``FF_IND_*`` series); SMB and HML are market-wide factors, the analogues
+    of small-vs-large and value-vs-growth ``spreads`` pairs.
 
     Parameters
     ----------
     market : MarketData
-        Must hold ``FF_IND_*`` (MANUF ENRGY OTHER HITEC), ``FF_SMB`` and
-        ``FF_HML`` as daily fractions.
+        Must hold the ``FF_IND_*`` series of both legs and the ``factors``
+        series as daily fractions.
     window : int, default 63
         Trading days of each relative return.
+    long, short : sequence of str, optional
+        ``FF_IND_*`` series of the spread's legs (equal weight). ``None``:
+        Manuf + Enrgy + Other minus HiTec (:func:`fama_french_spread_returns`).
+    factors : mapping of str to str, optional
+        Component name -> a daily factor series. ``None``:
+        ``{"small_vs_large": "FF_SMB", "value_vs_growth": "FF_HML"}``.
 
     Returns
     -------
     DataFrame
-        Columns ``tangible_vs_tech`` (industries spread), ``small_vs_large``
-        (SMB) and ``value_vs_growth`` (HML): sums of daily log returns over
-        ``window`` days, indexed by the Fama-French trading days.
+        Columns ``tangible_vs_tech`` (industries spread) and one per factor:
+        sums of daily log returns over ``window`` days, indexed by the
+        Fama-French trading days.
 
     Notes
     -----
@@ -244,11 +333,32 @@ def fama_french_components(market: MarketData, *, window: int = 63) -> pd.DataFr
     NaN handling: NaN for the first ``window - 1`` days; dates missing in a
     series are dropped before the rolling sum.
     """
-    spread = fama_french_spread_returns(market)
-    smb = market.series["FF_SMB"]["value"].dropna()
-    hml = market.series["FF_HML"]["value"].dropna()
+    if long is None and short is None:
+        spread = fama_french_spread_returns(market)
+    elif long and short:
+        legs = {key: market.series[key]["value"] for key in (*long, *short)}
+        industries = pd.concat(legs, axis=1).dropna()
+        spread = industries[list(long)].mean(axis=1) - industries[list(short)].mean(
+            axis=1
+        )
+    else:
+        raise ValueError(
+            f"long and short must both name FF_IND_* series, or both be None "
+            f"(got long={long!r}, short={short!r})."
+        )
+    named = (
+        {"small_vs_large": "FF_SMB", "value_vs_growth": "FF_HML"}
+        if factors is None
+        else factors
+    )
     frame = pd.concat(
-        {"tangible_vs_tech": spread, "small_vs_large": smb, "value_vs_growth": hml},
+        {
+            "tangible_vs_tech": spread,
+            **{
+                name: market.series[key]["value"].dropna()
+                for name, key in named.items()
+            },
+        },
         axis=1,
     ).dropna()
     logs = pd.DataFrame(

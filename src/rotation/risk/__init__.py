@@ -32,11 +32,8 @@ from rotation.risk._covariance import (
     ledoit_wolf_shrinkage,
 )
 from rotation.risk._market_factors import (
-    AI_INFRA_BASKET,
     FAMA_FRENCH_IDS,
-    ROTATION_WEIGHTS,
-    TANGIBLE_BASKET,
-    TECH_BASKET,
+    MARKET_FACTORS,
     equity_sessions,
     fama_french_factors,
     scenario_factors,
@@ -54,9 +51,9 @@ from rotation.risk._scenarios import (
     Scenario,
     ScenarioResult,
     apply_scenario,
-    default_scenarios,
     estimate_exposure,
     run_scenarios,
+    shock_unit,
 )
 from rotation.risk._validation import HasReturns, portfolio_returns
 from rotation.risk._var import (
@@ -69,13 +66,10 @@ from rotation.risk._var import (
 )
 
 __all__ = [
-    "AI_INFRA_BASKET",
     "FACTOR_UNITS",
     "FAMA_FRENCH_IDS",
+    "MARKET_FACTORS",
     "OAS",
-    "ROTATION_WEIGHTS",
-    "TANGIBLE_BASKET",
-    "TECH_BASKET",
     "ChristoffersenResult",
     "CovarianceMethod",
     "EWMACovariance",
@@ -96,7 +90,6 @@ __all__ = [
     "cornish_fisher_quantile",
     "covariance",
     "default_historical_periods",
-    "default_scenarios",
     "equity_sessions",
     "estimate_exposure",
     "factor_attribution",
@@ -113,6 +106,7 @@ __all__ = [
     "run_scenarios",
     "scenario_factors",
     "session_returns",
+    "shock_unit",
     "value_at_risk",
     "var_backtest",
     "var_table",

@@ -9,38 +9,32 @@ import numpy as np
 import pandas as pd
 
 from rotation._typing import DateLike
+from rotation.indicators import basket_returns
 from rotation.market import MarketData
 
 __all__ = [
-    "AI_INFRA_BASKET",
     "FAMA_FRENCH_IDS",
-    "ROTATION_WEIGHTS",
-    "TANGIBLE_BASKET",
-    "TECH_BASKET",
+    "MARKET_FACTORS",
     "equity_sessions",
     "fama_french_factors",
     "scenario_factors",
     "session_returns",
 ]
 
-#: AI-infrastructure basket: chips (NVDA AVGO AMD TSM) and data-center power
-#: and cooling gear (VRT ETN PWR GEV), equal weight.
-AI_INFRA_BASKET: tuple[str, ...] = (
-    "NVDA",
-    "AVGO",
-    "AMD",
-    "TSM",
-    "VRT",
-    "ETN",
-    "PWR",
-    "GEV",
+#: The market factors :func:`scenario_factors` always builds, in column order.
+#: A scenario may also shock a basket by name (its return), see ``baskets``.
+MARKET_FACTORS: tuple[str, ...] = (
+    "DGS2",
+    "DGS10",
+    "T10YIE",
+    "fed_path",
+    "copper",
+    "oil",
+    "natgas",
+    "equity",
 )
-TECH_BASKET: tuple[str, ...] = ("XLK",)
-TANGIBLE_BASKET: tuple[str, ...] = ("XLI", "XLB", "XLE")
-#: The default rotation book: tangible long (1/3 each), tech short (-1).
-ROTATION_WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {"XLI": 1 / 3, "XLB": 1 / 3, "XLE": 1 / 3, "XLK": -1.0}
-)
+#: A basket's members: a sequence (equal weights) or member -> positive weight.
+BasketSpec = Sequence[str] | Mapping[str, float]
 #: Fama-French column name -> series id in MarketData (values are fractions).
 FAMA_FRENCH_IDS: Mapping[str, str] = MappingProxyType(
     {
@@ -122,49 +116,71 @@ def session_returns(
     return pd.DataFrame(out, index=grid)
 
 
-def _basket(returns: pd.DataFrame, members: Sequence[str]) -> pd.Series:
-    present = [m for m in members if m in returns.columns]
+def _basket_weights(name: str, spec: BasketSpec) -> dict[str, float]:
+    if isinstance(spec, Mapping):
+        return {str(k): float(v) for k, v in spec.items()}
+    if isinstance(spec, str) or not len(spec):
+        raise ValueError(
+            f"basket {name!r} must list its members (a sequence of symbols or a "
+            f"mapping symbol -> weight), got {spec!r}."
+        )
+    return {str(m): 1.0 for m in spec}
+
+
+def _basket_factor(returns: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    present = {m: w for m, w in weights.items() if m in returns.columns}
     if not present:
-        return pd.Series(np.nan, index=returns.index)
-    # Equal weight over the members that have a return that day (members list
-    # at different dates: GEV from 2024, VRT from 2020).
-    return returns[present].mean(axis=1, skipna=True)
+        return pd.Series(np.nan, index=returns.index, dtype="float64")
+    # Members list at different dates (GEV from 2024, VRT from 2020): the one
+    # basket rule renormalises the weights over the members priced that day.
+    return basket_returns(returns[list(present)], present)
 
 
 def scenario_factors(
     market: MarketData,
     *,
-    ai_infra: Sequence[str] = AI_INFRA_BASKET,
-    tech: Sequence[str] = TECH_BASKET,
-    tangible: Sequence[str] = TANGIBLE_BASKET,
     sessions: pd.DatetimeIndex | None = None,
+    baskets: Mapping[str, BasketSpec] | None = None,
 ) -> pd.DataFrame:
-    r"""Daily changes of the market factors that scenarios shock.
+    r"""Daily changes of the market factors, and basket returns, that scenarios shock.
 
     Parameters
     ----------
     market : MarketData
         Point-in-time view; only prices and series it holds are used.
-    ai_infra, tech, tangible : sequence of str
-        Basket members (equal weight, daily rebalanced).
     sessions : DatetimeIndex, optional
         Session grid; default :func:`equity_sessions`.
+    baskets : mapping of str to sequence or mapping, optional
+        Extra columns, one per basket a scenario shocks by name (a thesis's
+        baskets): members as a sequence of symbols (equal weights) or a
+        mapping symbol -> positive weight. Names must differ from
+        :data:`MARKET_FACTORS`. Default: none.
 
     Returns
     -------
     DataFrame
-        Indexed by session. Columns ``DGS2``, ``DGS10``, ``T10YIE`` (daily
-        changes of the value known at each close, in bp), ``fed_path``
-        (change of the 2-year minus 3-month Treasury spread, bp: how far
-        above today's rate the market prices the policy path), ``copper``,
-        ``oil`` (USO), ``natgas`` (UNG), ``equity`` (SPY), ``ai_infra``,
-        ``tech``, ``tangible`` (simple returns), ``tech_minus_tangible`` and
-        ``small_minus_large`` (IWM minus SPY) (return spreads).
+        Indexed by session. Columns :data:`MARKET_FACTORS` -- ``DGS2``,
+        ``DGS10``, ``T10YIE`` (daily changes of the value known at each
+        close, in bp), ``fed_path`` (change of the 2-year minus 3-month
+        Treasury spread, bp: how far above today's rate the market prices the
+        policy path), ``copper``, ``oil`` (USO), ``natgas`` (UNG), ``equity``
+        (SPY) (simple returns) -- then one column per basket (its daily
+        return, fraction).
+
+    Raises
+    ------
+    ValueError
+        A basket named like a market factor (the shock would be ambiguous),
+        or a basket without members.
 
     Notes
     -----
     .. math:: \Delta y_t = 100\,(y_t - y_{t-1}),\qquad
-              r_t = P_t / P_{t-1} - 1
+              r_t = P_t / P_{t-1} - 1,\qquad
+              R_{b,t} = \frac{\sum_{i \in A_t} w_i r_{i,t}}{\sum_{i \in A_t} w_i}
+
+    with :math:`A_t` the basket members with a return on session :math:`t`
+    (:func:`rotation.indicators.basket_returns`, daily rebalanced).
 
     Copper is COMEX front-month futures (HG=F) before 2015-03-02 and the
     CPER ETF from then on (CPER has bad ticks in Dec 2014/Feb 2015 and is
@@ -178,35 +194,44 @@ def scenario_factors(
 
     NaN handling: NaN where an input is missing; yields are the last value
     known at each close (:meth:`MarketData.known`), so a holiday in the
-    yield data gives a change of 0 the next session.
+    yield data gives a change of 0 the next session. A basket's weights are
+    renormalised over the members with a return that session; it is NaN
+    when none has one (members absent from the store count as never
+    priced). Member returns bridge gaps (:func:`session_returns`).
     """
     grid = equity_sessions(market) if sessions is None else sessions
-    wanted = {"HG=F", "CPER", "USO", "UNG", "SPY", "IWM", *ai_infra, *tech, *tangible}
+    specs = {
+        str(name): _basket_weights(str(name), spec)
+        for name, spec in (baskets or {}).items()
+    }
+    clash = sorted(set(specs) & set(MARKET_FACTORS))
+    if clash:
+        raise ValueError(
+            f"basket name(s) {clash} clash with market factors "
+            f"({', '.join(MARKET_FACTORS)}); rename the basket."
+        )
+    wanted = {"HG=F", "CPER", "USO", "UNG", "SPY"}
+    wanted.update(m for weights in specs.values() for m in weights)
     rets = session_returns(
         market.prices[[c for c in market.prices.columns if c in wanted]], grid
     )
-    out = pd.DataFrame(index=grid)
+    nan = pd.Series(np.nan, index=grid, dtype="float64")
     known = {
-        sid: market.known(sid, grid)
-        if sid in market.series
-        else pd.Series(np.nan, index=grid)
+        sid: market.known(sid, grid) if sid in market.series else nan
         for sid in ("DGS2", "DGS10", "T10YIE", "DGS3MO")
     }
+    out = pd.DataFrame(index=grid)
     for sid in ("DGS2", "DGS10", "T10YIE"):
         out[sid] = known[sid].diff() * 100.0
     out["fed_path"] = (known["DGS2"] - known["DGS3MO"]).diff() * 100.0
-    hg = rets["HG=F"] if "HG=F" in rets else pd.Series(np.nan, index=rets.index)
-    cper = rets["CPER"] if "CPER" in rets else pd.Series(np.nan, index=rets.index)
+    hg = rets["HG=F"] if "HG=F" in rets else nan
+    cper = rets["CPER"] if "CPER" in rets else nan
     out["copper"] = hg.where(rets.index < _CPER_FROM, cper)
-    nan = pd.Series(np.nan, index=grid)
     out["oil"] = rets["USO"] if "USO" in rets else nan
     out["natgas"] = rets["UNG"] if "UNG" in rets else nan
     out["equity"] = rets["SPY"] if "SPY" in rets else nan
-    out["small_minus_large"] = (rets["IWM"] if "IWM" in rets else nan) - out["equity"]
-    out["ai_infra"] = _basket(rets, ai_infra)
-    out["tech"] = _basket(rets, tech)
-    out["tangible"] = _basket(rets, tangible)
-    out["tech_minus_tangible"] = out["tech"] - out["tangible"]
+    for name, weights in specs.items():
+        out[name] = _basket_factor(rets, weights)
     return out
 
 

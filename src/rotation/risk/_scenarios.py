@@ -26,13 +26,14 @@ __all__ = [
     "Scenario",
     "ScenarioResult",
     "apply_scenario",
-    "default_scenarios",
     "estimate_exposure",
     "run_scenarios",
+    "shock_unit",
 ]
 
-#: Unit of a shock to each known market factor. Yield factors are changes in
-#: basis points; the others are simple returns over the shock (fractions).
+#: Unit of a shock to each market factor (:data:`rotation.risk.MARKET_FACTORS`).
+#: Yield factors are changes in basis points; the others are simple returns
+#: over the shock (fractions). A basket shocked by name is a return too.
 FACTOR_UNITS: Mapping[str, str] = MappingProxyType(
     {
         "DGS2": "bp",
@@ -43,13 +44,17 @@ FACTOR_UNITS: Mapping[str, str] = MappingProxyType(
         "oil": "return",
         "natgas": "return",
         "equity": "return",
-        "ai_infra": "return",
-        "tech": "return",
-        "tangible": "return",
-        "tech_minus_tangible": "return spread",
-        "small_minus_large": "return spread",
     }
 )
+
+
+def shock_unit(factor: str) -> str:
+    """Return the unit of a shock to ``factor`` (:data:`FACTOR_UNITS`, else "return").
+
+    Any key that is not a market factor names a basket, whose shock is its
+    return (a fraction).
+    """
+    return FACTOR_UNITS.get(factor, "return")
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,9 @@ class Scenario:
     description : str
         The scenario in market terms.
     shocks : mapping of str to float
-        Factor -> shock. Keys name columns of the factor-change frame (see
-        :data:`FACTOR_UNITS` for the built-in ones: yields in bp, prices as
-        returns). Factors not named are not shocked.
+        Factor -> shock. Keys name columns of the factor-change frame: a
+        market factor (:data:`FACTOR_UNITS`: yields in bp, prices as returns)
+        or a basket (its return). Factors not named are not shocked.
     """
 
     name: str
@@ -97,46 +102,6 @@ class Scenario:
             description=str(spec.get("description", "")),
             shocks=dict(spec["shocks"]),
         )
-
-
-def default_scenarios() -> tuple[Scenario, ...]:
-    """Return the thesis's named risks as stated in the 2026 rotation call.
-
-    Returns
-    -------
-    tuple of Scenario
-        ``fed_reversal`` (2-year yield +75 bp: the market re-prices the Fed
-        path up; the 2-year yield is the market's summary of the expected
-        policy path over two years), ``sticky_inflation`` (10-year breakeven
-        +50 bp and 10-year yield +50 bp), ``copper_cliff`` (copper -20 %,
-        AI-infrastructure basket -30 %) and ``tech_rebound`` (tech +15 %,
-        tangible -5 %: the rotation reverses).
-    """
-    return (
-        Scenario(
-            "fed_reversal",
-            "Sticky inflation makes the Fed halt and reverse: the 2-year yield "
-            "rises 75 bp as the expected policy path is repriced up.",
-            {"DGS2": 75.0},
-        ),
-        Scenario(
-            "sticky_inflation",
-            "Inflation stays above target: 10-year breakeven inflation +50 bp "
-            "and the 10-year Treasury yield +50 bp.",
-            {"T10YIE": 50.0, "DGS10": 50.0},
-        ),
-        Scenario(
-            "copper_cliff",
-            "Copper interconnect limits slow the AI build-out: copper -20 % "
-            "and the AI-infrastructure basket -30 %.",
-            {"copper": -0.20, "ai_infra": -0.30},
-        ),
-        Scenario(
-            "tech_rebound",
-            "The rotation reverses: tech +15 % while tangible value -5 %.",
-            {"tech": 0.15, "tangible": -0.05},
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -305,7 +270,7 @@ class ScenarioResult:
             "name": self.scenario.name,
             "description": self.scenario.description,
             "shocks": dict(self.scenario.shocks),
-            "units": {k: FACTOR_UNITS.get(k, "") for k in self.scenario.shocks},
+            "units": {k: shock_unit(k) for k in self.scenario.shocks},
             "contributions": {k: float(v) for k, v in self.contributions.items()},
             "pnl": self.pnl,
             "exposure": self.exposure.to_dict(),
@@ -355,7 +320,7 @@ def apply_scenario(scenario: Scenario, exposure: FactorExposure) -> ScenarioResu
 def run_scenarios(
     returns: pd.DataFrame | pd.Series | HasReturns,
     factor_changes: pd.DataFrame,
-    scenarios: Iterable[Scenario] | None = None,
+    scenarios: Iterable[Scenario],
     weights: Mapping[str, float] | pd.Series | None = None,
     *,
     window: int = 756,
@@ -368,8 +333,9 @@ def run_scenarios(
     ----------
     returns, factor_changes, weights, window, as_of, sampling_period
         As in :func:`estimate_exposure`.
-    scenarios : iterable of Scenario, optional
-        Default: :func:`default_scenarios`.
+    scenarios : iterable of Scenario
+        The scenarios to apply (a thesis's: ``Scenario.from_dict`` of each
+        of :meth:`rotation.thesis.Thesis.scenarios`); there is no default set.
 
     Returns
     -------
@@ -383,7 +349,7 @@ def run_scenarios(
     """
     port = portfolio_returns(returns, weights)
     results = []
-    for scenario in default_scenarios() if scenarios is None else scenarios:
+    for scenario in scenarios:
         exposure = estimate_exposure(
             port,
             factor_changes,

@@ -249,14 +249,13 @@ class MetricEngine:
         if f in ("avg_corr", "dispersion"):
             frame, weights = self._asset(args[0])
             seen = self._observed(frame)
-            returns = ind.simple_returns(frame[seen])
+            # The one path of rotation.indicators: the correlation part of the
+            # analysis shows the very same numbers.
             if f == "avg_corr":
-                out = ind.rolling_average_correlation(
-                    returns, window(1), weights=weights
-                )
+                out = ind.basket_average_correlation(frame, window(1), weights=weights)
             else:
-                out = ind.rolling_dispersion(returns, window(1))
-            return self._carry(out, seen)
+                out = ind.basket_dispersion(frame, window(1))
+            return self._carry(out[seen], seen)
         if f == "rel_return":
             fa, wa = self._asset(args[0])
             fb, wb = self._asset(args[1])
