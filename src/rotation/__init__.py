@@ -22,7 +22,17 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["MarketData", "SeriesInfo", "__version__", "open_store"]
+__all__ = ["MarketData", "SeriesInfo", "__version__", "open_analysis", "open_store"]
+
+
+def open_analysis(*args: Any, **kwargs: Any) -> Any:
+    """Build an :class:`rotation.analysis.Analysis` from the store.
+
+    See :func:`rotation.workspace.open_analysis` for the parameters.
+    """
+    from rotation.workspace import open_analysis as _open_analysis
+
+    return _open_analysis(*args, **kwargs)
 
 
 def open_store(
