@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rotation.cli import app
-from rotation.report.summary import headline_metrics, summary_section, tiles
+from rotation.report.summary import tiles
 from rotation.thesis_files import default_thesis_text
 
 runner = CliRunner()
@@ -39,7 +39,7 @@ class TestFullReport:
         assert {
             "rrg",
             "spreads",
-            "ai_correlation",
+            "correlation",
             "copper",
             "rates",
             "regimes",
@@ -52,18 +52,18 @@ class TestFullReport:
         summary = json.loads(out.with_suffix(".json").read_text())["sections"][
             "summary"
         ]
-        assert 5 <= len(summary["bullets"]) <= 8
-        for bullet in summary["bullets"]:
+        bullets = summary["headline"]["bullets"]
+        assert 5 <= len(bullets) <= 10
+        for bullet in bullets:
             assert re.search(r"\d", bullet) and "2026-" in bullet, bullet
 
     def test_summary_agrees_with_sections(self, full_report):
         _, out = full_report
         sections = json.loads(out.with_suffix(".json").read_text())["sections"]
-        head = sections["summary"]["headline"]
-        assert head["health"] == pytest.approx(sections["thesis"]["health"], abs=1e-12)
-        assert head["ai_correlation"] == pytest.approx(
-            sections["ai_correlation"]["latest"]["avg_corr"], abs=1e-12
-        )
+        numbers = sections["summary"]["headline"]["numbers"]
+        assert numbers["health"]["value"] == sections["thesis"]["health"]
+        watched = sections["correlation"]["baskets"][0]
+        assert numbers["watched_correlation"]["value"] == watched["value"]
 
     def test_second_run_shows_what_changed(self, store_path, tmp_path, full_report):
         out = tmp_path / "again.html"
@@ -93,31 +93,37 @@ class TestFullReport:
 
 
 class TestSummaryUnit:
+    @staticmethod
+    def _headline(health, probability, unchanged):
+        return {
+            "as_of": "2026-08-03",
+            "regime": "tech leadership",
+            "numbers": {
+                "health": {"label": "Thesis health", "unit": "share", "value": health},
+                "long_leads_probability": {
+                    "label": "P(rotation)",
+                    "unit": "probability",
+                    "value": probability,
+                },
+                "watched_correlation": {
+                    "label": "ai_large avg correlation",
+                    "unit": "correlation",
+                    "value": unchanged,
+                },
+            },
+        }
+
     def test_tiles_arrows(self):
-        now = {
-            "health": 0.6,
-            "ai_correlation": 0.3,
-            "regime_probability": 0.5,
-            "copper_momentum_3m": 2.0,
-            "dots_terminal": 3.375,
-            "regime": "rotation",
-        }
-        before = {
-            "health": 0.7,
-            "ai_correlation": 0.3,
-            "regime_probability": 0.4,
-            "copper_momentum_3m": 2.0,
-            "dots_terminal": 3.5,
-        }
+        now = self._headline(0.6, 0.5, 0.3)
+        before = self._headline(0.7, 0.4, 0.3)
         notes = {t.label.split(" (")[0]: t.note for t in tiles(now, before)}
         assert notes["Thesis health"].startswith("▼")
-        assert notes["P(rotation direction), Markov"].startswith("▲")
-        assert notes["AI-basket avg correlation"].startswith("→")
+        assert notes["P(rotation)"].startswith("▲")
+        assert notes["ai_large avg correlation"].startswith("→")
 
-    def test_missing_sections_do_not_break_the_summary(self):
-        section, now = summary_section({})
-        assert now == headline_metrics({})
-        assert section.id == "summary"
+    def test_first_report_has_no_arrows(self):
+        notes = [t.note for t in tiles(self._headline(0.6, 0.5, 0.3), None)]
+        assert notes == ["first report on this store"] * 3
 
 
 class TestEscaping:

@@ -1,27 +1,26 @@
-"""Assemble the report: run every section builder against one context."""
+"""Assemble the report: render every section from one Analysis."""
 
 from __future__ import annotations
 
 import importlib
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from rotation.report.model import ReportContext, Section, TextBlock
+from rotation.analysis import Analysis
+from rotation.report.model import Section, TextBlock
 
 __all__ = ["SECTIONS", "Report", "SectionFailure", "build_report"]
 
-#: Report order: (section id, "module:function"). Later issues add their
-#: sections here; each is a function of the context only.
+#: Report order: (section id, "module:function"); each function renders an
+#: Analysis into a Section (see rotation.report.model).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("thesis", "rotation.report.sections.thesis:build_thesis_section"),
     ("rrg", "rotation.report.sections.indicators:build_rrg_section"),
     ("spreads", "rotation.report.sections.indicators:build_spreads_section"),
-    (
-        "ai_correlation",
-        "rotation.report.sections.indicators:build_ai_correlation_section",
-    ),
+    ("correlation", "rotation.report.sections.indicators:build_correlation_section"),
     ("copper", "rotation.report.sections.indicators:build_copper_section"),
     ("rates", "rotation.report.sections.indicators:build_rates_section"),
     ("fed", "rotation.report.sections.data:build_fed_section"),
@@ -31,6 +30,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("prices", "rotation.report.sections.data:build_price_panels_section"),
     ("coverage", "rotation.report.sections.data:build_coverage_section"),
 )
+SECTION_IDS: tuple[str, ...] = tuple(sid for sid, _ in SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -44,43 +44,71 @@ class SectionFailure:
 
 @dataclass(frozen=True)
 class Report:
-    """The built report: its sections, failures and timings."""
+    """The built report: its analysis, sections, failures and timings."""
 
-    context: ReportContext
+    analysis: Analysis
     sections: tuple[Section, ...]
     failures: tuple[SectionFailure, ...]
     timings: dict[str, float]
 
 
-def _resolve(target: str) -> Callable[[ReportContext], Section]:
+def _resolve(target: str) -> Callable[[Analysis], Section]:
     module, func = target.split(":")
-    builder: Callable[[ReportContext], Section] = getattr(
+    builder: Callable[[Analysis], Section] = getattr(
         importlib.import_module(module), func
     )
     return builder
 
 
+def build_section(
+    analysis: Analysis, section_id: str, target: str | Callable[[Analysis], Section]
+) -> tuple[Section, SectionFailure | None]:
+    """Render one section; a failure becomes a visible error section.
+
+    ``target`` is a renderer or its ``"module:function"`` name.
+    """
+    try:
+        render = _resolve(target) if isinstance(target, str) else target
+        return render(analysis), None
+    except Exception as exc:  # a report with one broken chart is still worth reading
+        error = f"{type(exc).__name__}: {exc}"
+        section = Section(
+            id=section_id,
+            title=f"{section_id} (failed)",
+            blocks=(TextBlock(f"This section failed to build: {error}"),),
+            data={"error": error},
+        )
+        return section, SectionFailure(section_id, error, traceback.format_exc())
+
+
+def _summary(analysis: Analysis, previous: Mapping[str, Any] | None) -> Section:
+    from rotation.report.summary import summary_section
+
+    return summary_section(analysis, previous=previous)
+
+
 def build_report(
-    context: ReportContext,
+    analysis: Analysis,
     *,
     sections: Sequence[tuple[str, str]] = SECTIONS,
     only: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
-    summary: bool = True,
+    previous: Mapping[str, Any] | None = None,
 ) -> Report:
-    """Build every section; a failing section becomes a visible error block.
+    """Render every section of ``analysis``; a failing section is shown, not hidden.
 
     Parameters
     ----------
-    context : ReportContext
+    analysis : Analysis
     sections : sequence of (id, "module:function")
     only : sequence of str, optional
-        Build only these section ids.
+        Render only these section ids (and no summary: a summary of some
+        sections would mislead).
     progress : callable, optional
-        Called with each section id before it is built.
-    summary : bool, default True
-        Put the summary (headline numbers, plain-language bullets, what changed
-        since ``context.options["previous_report"]``) first.
+        Called with each section id before it is rendered.
+    previous : mapping, optional
+        ``{"as_of": ..., "headline": {...}}`` of the previous report on this
+        store, for the summary's "what changed".
     """
     built, failures, timings = [], [], {}
     for section_id, target in sections:
@@ -89,42 +117,18 @@ def build_report(
         if progress:
             progress(section_id)
         start = time.perf_counter()
-        try:
-            section = _resolve(target)(context)
-        except (
-            Exception
-        ) as exc:  # a report with one broken chart is still worth reading
-            failures.append(
-                SectionFailure(
-                    section_id, f"{type(exc).__name__}: {exc}", traceback.format_exc()
-                )
-            )
-            section = Section(
-                id=section_id,
-                title=f"{section_id} (failed)",
-                blocks=(
-                    TextBlock(
-                        f"This section failed to build: {type(exc).__name__}: {exc}"
-                    ),
-                ),
-                data={"error": f"{type(exc).__name__}: {exc}"},
-            )
+        section, failure = build_section(analysis, section_id, target)
         timings[section_id] = time.perf_counter() - start
         built.append(section)
-    if summary:
-        from rotation.report.summary import summary_section
-
-        previous = context.options.get("previous_report") or {}
-        first, _ = summary_section(
-            {section.id: section.data for section in built},
-            previous=previous.get("headline"),
-            previous_as_of=previous.get("as_of"),
+        if failure is not None:
+            failures.append(failure)
+    if only is None:
+        start = time.perf_counter()
+        summary, failure = build_section(
+            analysis, "summary", lambda a: _summary(a, previous)
         )
-        built.insert(0, first)
-        timings.setdefault("summary", 0.0)
-    return Report(
-        context=context,
-        sections=tuple(built),
-        failures=tuple(failures),
-        timings=timings,
-    )
+        if failure is not None:
+            failures.append(failure)
+        built.insert(0, summary)
+        timings["summary"] = time.perf_counter() - start
+    return Report(analysis, tuple(built), tuple(failures), timings)

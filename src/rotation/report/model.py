@@ -1,25 +1,27 @@
 """The report's building blocks: a report is an ordered list of sections.
 
-Each section is built by a function ``build(context) -> Section`` registered in
-:mod:`rotation.report.sections`. A section carries what the HTML shows
-(blocks) and every number it shows (``data``, written to ``report.json`` with
-its provenance).
+Each section is rendered by a function ``build(analysis) -> Section``
+registered in :data:`rotation.report.builder.SECTIONS`; it reads attributes of
+an :class:`~rotation.analysis.Analysis` and formats them, never computes. A
+section carries what the HTML shows (blocks) and every number it shows
+(``data``: the analysis part encoded by :func:`rotation.analysis.to_jsonable`,
+the same JSON the CLI and the API print).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from rotation.market import MarketData
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis
 
 __all__ = [
     "FigureBlock",
-    "ReportContext",
     "Section",
     "SectionBuilder",
     "TableBlock",
@@ -80,26 +82,4 @@ class Section:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ReportContext:
-    """What a section builder may use.
-
-    Attributes
-    ----------
-    market : MarketData
-        Point-in-time data as of ``as_of``.
-    as_of : Timestamp
-        The report date; nothing after it is visible.
-    coverage : DataFrame
-        The store's coverage table (one row per symbol or series).
-    options : mapping
-        Free-form options from the CLI (thesis path, windows...).
-    """
-
-    market: MarketData
-    as_of: pd.Timestamp
-    coverage: pd.DataFrame
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-SectionBuilder = Callable[[ReportContext], Section]
+SectionBuilder = Callable[["Analysis"], Section]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
+from rotation.analysis import to_jsonable
 from rotation.report.builder import Report
 from rotation.report.model import FigureBlock, TableBlock, TextBlock
 
@@ -27,6 +29,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_markdown",
+    "md_escape",
     "render_sections",
     "report_css",
     "to_jsonable",
@@ -91,61 +94,59 @@ def report_css() -> str:
     return env.loader.get_source(env, "report.css")[0]
 
 
+def _text_html(block: TextBlock) -> Markup:
+    if isinstance(block.text, str):
+        return Markup("<p>") + escape(block.text) + Markup("</p>")
+    items = Markup("").join(
+        Markup("<li>") + escape(t) + Markup("</li>") for t in block.text
+    )
+    return Markup("<ul>") + items + Markup("</ul>")
+
+
+def _figure_html(block: FigureBlock) -> Markup:
+    div = block.figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+    caption = escape(block.caption)
+    if block.sources:
+        caption += (
+            Markup(" <span class='src'>Source: ")
+            + escape(", ".join(block.sources))
+            + Markup("</span>")
+        )
+    return (
+        Markup('<figure class="chart">')
+        + Markup(div)
+        + Markup("<figcaption>")
+        + caption
+        + Markup("</figcaption></figure>")
+    )
+
+
+def _block_html(block: TextBlock | FigureBlock | TableBlock) -> Markup:
+    if isinstance(block, TextBlock):
+        return _text_html(block)
+    if isinstance(block, FigureBlock):
+        return _figure_html(block)
+    html = _table_html(block)
+    if block.caption:
+        html += Markup('<p class="caption">') + escape(block.caption) + Markup("</p>")
+    return html
+
+
 def render_sections(report: Report) -> list[dict[str, Any]]:
     """Render each section to escaped HTML: ``id``, ``title``, ``html``, ``failed``."""
-    out = []
-    for section in report.sections:
-        parts: list[Markup] = []
-        for block in section.blocks:
-            if isinstance(block, TextBlock):
-                texts = (block.text,) if isinstance(block.text, str) else block.text
-                if isinstance(block.text, str):
-                    parts.append(Markup("<p>") + escape(block.text) + Markup("</p>"))
-                else:
-                    parts.append(
-                        Markup("<ul>")
-                        + Markup("").join(
-                            Markup("<li>") + escape(t) + Markup("</li>") for t in texts
-                        )
-                        + Markup("</ul>")
-                    )
-            elif isinstance(block, FigureBlock):
-                div = block.figure.to_html(
-                    full_html=False,
-                    include_plotlyjs=False,
-                    config={"displaylogo": False, "responsive": True},
-                )
-                caption = escape(block.caption)
-                if block.sources:
-                    caption += (
-                        Markup(" <span class='src'>Source: ")
-                        + escape(", ".join(block.sources))
-                        + Markup("</span>")
-                    )
-                parts.append(
-                    Markup('<figure class="chart">')
-                    + Markup(div)
-                    + Markup("<figcaption>")
-                    + caption
-                    + Markup("</figcaption></figure>")
-                )
-            elif isinstance(block, TableBlock):
-                parts.append(_table_html(block))
-                if block.caption:
-                    parts.append(
-                        Markup('<p class="caption">')
-                        + escape(block.caption)
-                        + Markup("</p>")
-                    )
-        out.append(
-            {
-                "id": section.id,
-                "title": section.title,
-                "html": Markup("").join(parts),
-                "failed": "error" in section.data,
-            }
-        )
-    return out
+    return [
+        {
+            "id": section.id,
+            "title": section.title,
+            "html": Markup("").join(_block_html(b) for b in section.blocks),
+            "failed": "error" in section.data,
+        }
+        for section in report.sections
+    ]
 
 
 def render_html(
@@ -155,13 +156,12 @@ def render_html(
 
     ``headline`` holds the tiles shown under the title (label, value, note).
     """
-    ctx = report.context
     return (
         _env()
         .get_template("report.html.j2")
         .render(
             title=title,
-            as_of=str(ctx.as_of.date()),
+            as_of=str(report.analysis.as_of.date()),
             sections=render_sections(report),
             css=Markup(report_css()),
             failures=report.failures,
@@ -172,36 +172,13 @@ def render_html(
     )
 
 
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy/pandas values to plain JSON types (NaN -> null)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, pd.DataFrame):
-        return to_jsonable(value.reset_index().to_dict(orient="records"))
-    if isinstance(value, pd.Series):
-        return to_jsonable({str(k): v for k, v in value.items()})
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp | dt.date | dt.datetime):
-        return (
-            str(value.date())
-            if isinstance(value, pd.Timestamp | dt.datetime)
-            else str(value)
-        )
-    if value is pd.NaT:
-        return None
-    return value
-
-
 def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
     """Every number of the report, with provenance, as JSON."""
     payload = {
         "meta": {
-            "as_of": str(report.context.as_of.date()),
+            "as_of": str(report.analysis.as_of.date()),
+            "thesis": report.analysis.thesis_name,
+            "settings": report.analysis.config.as_dict(),
             **(meta or {}),
             "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
             "failures": [{"id": f.id, "error": f.error} for f in report.failures],
@@ -211,36 +188,43 @@ def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
     return json.dumps(to_jsonable(payload), indent=1, allow_nan=False)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown and HTML syntax so user text (a thesis) stays plain text.
+
+    Backslash-escapes every character that Markdown or inline HTML gives a
+    meaning to, so ``<script>`` or ``[x](javascript:...)`` renders literally.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def _markdown_block(block: TextBlock | FigureBlock | TableBlock) -> list[str]:
+    if isinstance(block, TextBlock):
+        if isinstance(block.text, str):
+            return [md_escape(block.text), ""]
+        return [f"- {md_escape(t)}" for t in block.text] + [""]
+    if isinstance(block, FigureBlock):
+        title = block.figure.layout.title.text or ""
+        return [f"*Figure: {md_escape(title)}* — {md_escape(block.caption)}", ""]
+    frame = block.frame
+    lines = ["| " + " | ".join(md_escape(str(c)) for c in frame.columns) + " |"]
+    lines.append("|" + "---|" * len(frame.columns))
+    for _, row in frame.iterrows():
+        lines.append("| " + " | ".join(md_escape(_fmt(v)) for v in row) + " |")
+    return [*lines, ""]
+
+
 def render_markdown(report: Report) -> str:
-    """Render plain Markdown (tables and text; figures are listed by caption)."""
-    lines = [f"# rotation report — as of {report.context.as_of.date()}", ""]
+    """Render plain Markdown (tables and text; figures are listed by caption).
+
+    Every piece of text is escaped (:func:`md_escape`): a hostile thesis title
+    or claim stays text in any Markdown or HTML viewer.
+    """
+    lines = [f"# rotation report — as of {report.analysis.as_of.date()}", ""]
     for section in report.sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {md_escape(section.title)}", ""]
         for block in section.blocks:
-            if isinstance(block, TextBlock):
-                texts = (
-                    [block.text] if isinstance(block.text, str) else list(block.text)
-                )
-                lines += (
-                    [texts[0]]
-                    if isinstance(block.text, str)
-                    else [f"- {t}" for t in texts]
-                ) + [""]
-            elif isinstance(block, FigureBlock):
-                lines += [
-                    f"*Figure: {block.figure.layout.title.text or ''}* — {block.caption}",
-                    "",
-                ]
-            elif isinstance(block, TableBlock):
-                frame = block.frame
-                cols = [str(c) for c in frame.columns]
-                lines.append("| " + " | ".join(cols) + " |")
-                lines.append("|" + "---|" * len(cols))
-                for _, row in frame.iterrows():
-                    lines.append(
-                        "| "
-                        + " | ".join(_fmt(v).replace("|", "\\|") for v in row)
-                        + " |"
-                    )
-                lines.append("")
+            lines += _markdown_block(block)
     return "\n".join(lines)

@@ -1,31 +1,27 @@
-"""The report's headline, plain-language summary and "what changed".
+"""The report's summary: renders :attr:`Analysis.headline`, computes nothing.
 
-Everything here is derived from the ``data`` of sections already built, so the
-summary can never disagree with the charts and tables below it. The text is
-templated from the numbers (no language model): each sentence carries its
-figure and its date.
+The headline part reads every number off the other parts of the same
+Analysis, so the summary cannot disagree with the sections below it. This
+module formats those numbers, the bullets, and what changed since the
+previous report recorded in the store (its headline JSON).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from rotation.report.model import Section, TableBlock, TextBlock
+from rotation.report.sections._common import part_data
 
-__all__ = ["Tile", "headline_metrics", "summary_section", "tiles"]
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis
 
-#: Headline metrics: key -> (label, unit, direction that supports the thesis).
-METRICS: dict[str, tuple[str, str, int]] = {
-    "health": ("Thesis health", "%", +1),
-    "regime_probability": ("P(rotation direction), Markov", "", +1),
-    "ai_correlation": ("AI-basket avg correlation (63d)", "", -1),
-    "copper_momentum_3m": ("Copper (CPER) 3-month momentum", "%", +1),
-    "dots_terminal": ("Dot-plot terminal median", "%", 0),
-}
+__all__ = ["Tile", "format_number", "summary_section", "tiles"]
 
 
 @dataclass(frozen=True)
@@ -37,63 +33,35 @@ class Tile:
     note: str
 
 
-def _get(data: Mapping[str, Any], *path: Any) -> Any:
-    node: Any = data
-    for key in path:
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-        elif (
-            isinstance(node, list)
-            and isinstance(key, int)
-            and -len(node) <= key < len(node)
-        ):
-            node = node[key]
-        else:
-            return None
-    return node
-
-
-def headline_metrics(sections: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Pull the headline numbers (with their dates) out of the sections' data."""
-    thesis = sections.get("thesis", {})
-    copper: Mapping[str, Any] = next(
-        (
-            row
-            for row in _get(sections, "copper", "latest") or []
-            if row.get("series") == "CPER"
-        ),
-        {},
-    )
-    regimes = sections.get("regimes", {})
-    return {
-        "as_of": thesis.get("as_of") or regimes.get("as_of"),
-        "health": thesis.get("health"),
-        "regime": _get(regimes, "current", "regime"),
-        "regime_probability": _get(regimes, "current", "probabilities", "rotation"),
-        "ai_correlation": _get(sections, "ai_correlation", "latest", "avg_corr"),
-        "ai_correlation_date": _get(sections, "ai_correlation", "latest", "date"),
-        "copper_momentum_3m": copper.get("mom_3m_pct"),
-        "copper_date": copper.get("date"),
-        "dots_terminal": _get(sections, "rates", "latest", "dots_terminal"),
-        "fed_mid": _get(sections, "rates", "latest", "fed_mid"),
-        "statuses": {
-            p["id"]: p["status"]
-            for p in thesis.get("pillars", [])
-            if isinstance(p, Mapping) and "id" in p
-        },
-    }
-
-
-def _fmt(key: str, value: Any) -> str:
-    if value is None:
+def format_number(value: Any, unit: str) -> str:
+    """Format a headline value by its unit ("–" when there is none)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if key == "health":
-        return f"{100 * value:.0f}%"
-    if key == "copper_momentum_3m":
-        return f"{value:+.1f}%"
-    if key == "dots_terminal":
-        return f"{value:.3f}%"
-    return f"{value:.2f}"
+    number = float(value)
+    if unit == "share":
+        return f"{100 * number:.0f}%"
+    if unit == "return":
+        return f"{100 * number:+.1f}%"
+    if unit == "percent":
+        return f"{number:+.1f}%"
+    if unit == "rate":
+        return f"{number:.3f}%"
+    return f"{number:.2f}"
+
+
+def _numbers(headline: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    numbers = (headline or {}).get("numbers")
+    return dict(numbers) if isinstance(numbers, Mapping) else {}
+
+
+def _previous_value(previous: Mapping[str, Any], key: str) -> Any:
+    """Return the previous report's value of ``key`` (None if it had none)."""
+    number = _numbers(previous).get(key)
+    if number is not None:
+        return number.get("value")
+    # Reports recorded before the headline part stored flat numbers.
+    flat = previous.get(key)
+    return flat if isinstance(flat, int | float) else None
 
 
 def _arrow(now: Any, before: Any) -> str:
@@ -105,135 +73,56 @@ def _arrow(now: Any, before: Any) -> str:
 
 
 def tiles(now: Mapping[str, Any], previous: Mapping[str, Any] | None) -> list[Tile]:
-    """Headline tiles: value and arrow since the previous report."""
+    """Headline tiles: each number of ``now`` and its arrow since ``previous``.
+
+    Parameters
+    ----------
+    now, previous : mapping
+        Headline JSON (:func:`rotation.analysis.to_jsonable` of
+        :attr:`Analysis.headline`); ``previous`` is the last report recorded
+        in the store, or None.
+    """
     out = []
-    for key, (label, _, _) in METRICS.items():
-        before = previous.get(key) if previous else None
+    for key, number in _numbers(now).items():
+        label = str(number.get("label", key))
+        if key == "long_leads_probability" and now.get("regime"):
+            label = f"{label} (state: {now['regime']})"
+        value = number.get("value")
         note = (
-            _arrow(now.get(key), before) if previous else "first report on this store"
+            _arrow(value, _previous_value(previous, key))
+            if previous
+            else "first report on this store"
         )
-        if key == "regime_probability" and now.get("regime"):
-            label = f"{label} (state: {str(now['regime']).replace('_', ' ')})"
-        out.append(Tile(label=label, value=_fmt(key, now.get(key)), note=note))
+        out.append(Tile(label, format_number(value, str(number.get("unit"))), note))
     return out
 
 
-def _bullets(
-    sections: Mapping[str, Mapping[str, Any]], now: Mapping[str, Any]
-) -> list[str]:
-    as_of = now.get("as_of")
-    out: list[str] = []
-    thesis = sections.get("thesis", {})
-    pillars = [p for p in thesis.get("pillars", []) if isinstance(p, Mapping)]
-    if now.get("health") is not None:
-        holds = sum(p.get("status") == "holds" for p in pillars)
-        with_data = sum(p.get("status") in ("holds", "fails") for p in pillars)
-        out.append(
-            f"Thesis health is {100 * now['health']:.0f}% as of {as_of}: "
-            f"{holds} of {with_data} pillars with data hold."
-        )
-    spread = next(
-        (
-            r
-            for r in _get(sections, "spreads", "latest") or []
-            if str(r.get("spread", "")).startswith("tangible")
-        ),
-        None,
-    )
-    if spread:
-        verb = "led" if spread["rel_63d_pct"] > 0 else "lagged"
-        out.append(
-            f"Tangible value (XLI+XLB+XLE) {verb} tech (XLK) by "
-            f"{abs(spread['rel_63d_pct']):.1f}% over the 63 sessions to {spread['date']} "
-            f"({spread['rel_252d_pct']:+.1f}% over 252)."
-        )
-    small = next(
-        (
-            r
-            for r in _get(sections, "spreads", "latest") or []
-            if str(r.get("spread", "")).startswith("small")
-        ),
-        None,
-    )
-    if small:
-        out.append(
-            f"Small caps (IWM) vs the S&P 500 (SPY): {small['rel_63d_pct']:+.1f}% over "
-            f"63 sessions to {small['date']}."
-        )
-    if now.get("ai_correlation") is not None:
-        low = _get(sections, "ai_correlation", "past_year")
-        tail = (
-            (
-                f"; its 12-month range was {low['min']:.2f} ({low['min_date']}) to "
-                f"{low['max']:.2f} ({low['max_date']})"
-            )
-            if low
-            else ""
-        )
-        out.append(
-            f"The 63-day average correlation of the seven large AI stocks is "
-            f"{now['ai_correlation']:.2f} on {now['ai_correlation_date']} (thesis: "
-            f"~0.80 falling to ~0.20){tail}."
-        )
-    if now.get("copper_momentum_3m") is not None:
-        out.append(
-            f"Copper (CPER) moved {now['copper_momentum_3m']:+.1f}% over three months "
-            f"to {now['copper_date']}."
-        )
-    rates = _get(sections, "rates", "latest")
-    if rates:
-        out.append(
-            f"Fed funds midpoint {rates['fed_mid']:.3f}% vs a dot-plot terminal median "
-            f"of {rates['dots_terminal']:.3f}% (thesis support level 3.4%); the 2-year "
-            f"yield is {rates['dgs2_minus_mid']:+.2f} pp from the midpoint and core PCE "
-            f"runs {rates['core_pce_yoy_gap']:+.2f} pp above the 2% target, as known on "
-            f"{_get(sections, 'rates', 'latest_date')}."
-        )
-    if now.get("regime_probability") is not None:
-        out.append(
-            f"The filtered probability that the tangible-minus-tech spread is in "
-            f"its rotation direction (direction x volatility Markov model) is "
-            f"{now['regime_probability']:.2f} on {as_of}; see the regime section "
-            f"for the composite score and the episodes."
-        )
-    risk = sections.get("risk", {})
-    scenarios = [s for s in risk.get("scenarios", []) if isinstance(s, Mapping)]
-    if scenarios:
-        worst = min(scenarios, key=lambda s: s.get("pnl", 0.0))
-        out.append(
-            f"Of the thesis's named risks, {worst['name']} would hurt the default "
-            f"rotation book most ({100 * worst['pnl']:+.1f}%), as of {as_of}."
-        )
-    return out[:8]
-
-
 def _changes(
-    now: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
-    previous_as_of: str | None,
+    now: Mapping[str, Any], previous: Mapping[str, Any] | None
 ) -> TableBlock | TextBlock:
     if not previous:
         return TextBlock(
             "No previous report on this store: the next run will show what "
             "changed since this one."
         )
-    rows = []
-    for key, (label, _, _) in METRICS.items():
-        rows.append(
-            {
-                "what": label,
-                f"previous ({previous_as_of})": _fmt(key, previous.get(key)),
-                f"now ({now.get('as_of')})": _fmt(key, now.get(key)),
-            }
-        )
+    before_col = f"previous ({previous.get('as_of')})"
+    now_col = f"now ({now.get('as_of')})"
+    rows = [
+        {
+            "what": number.get("label", key),
+            before_col: format_number(_previous_value(previous, key), number["unit"]),
+            now_col: format_number(number.get("value"), number["unit"]),
+        }
+        for key, number in _numbers(now).items()
+    ]
     before, after = previous.get("statuses") or {}, now.get("statuses") or {}
     for pid in sorted(set(before) | set(after)):
         if before.get(pid) != after.get(pid):
             rows.append(
                 {
                     "what": f"pillar {pid}",
-                    f"previous ({previous_as_of})": before.get(pid, "–"),
-                    f"now ({now.get('as_of')})": after.get(pid, "–"),
+                    before_col: before.get(pid, "–"),
+                    now_col: after.get(pid, "–"),
                 }
             )
     return TableBlock(
@@ -244,23 +133,36 @@ def _changes(
 
 
 def summary_section(
-    sections: Mapping[str, Mapping[str, Any]],
-    *,
-    previous: Mapping[str, Any] | None = None,
-    previous_as_of: str | None = None,
-) -> tuple[Section, dict[str, Any]]:
-    """Build the summary section and the headline payload to record for next time."""
-    now = headline_metrics(sections)
-    bullets = _bullets(sections, now)
-    blocks: tuple[Any, ...] = (
-        TextBlock(tuple(bullets))
-        if bullets
-        else TextBlock("No section produced numbers."),
-        _changes(now, previous, previous_as_of),
+    analysis: Analysis, previous: Mapping[str, Any] | None = None
+) -> Section:
+    """Render the summary: bullets of ``analysis.headline`` and what changed.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    previous : mapping, optional
+        ``{"as_of", "headline": {...}}`` of the last report recorded in the
+        store for this thesis (the headline JSON of that report).
+
+    Returns
+    -------
+    Section
+        ``id="summary"``; ``data["headline"]`` is the headline part's JSON
+        (what the store records for next time), ``data["previous"]`` the
+        previous report's headline (None on a first report).
+    """
+    now = part_data(analysis.headline)
+    before: dict[str, Any] | None = None
+    if previous and isinstance(previous.get("headline"), Mapping):
+        before = {**previous["headline"], "as_of": previous.get("as_of")}
+    bullets = tuple(now.get("bullets") or ())
+    blocks = (
+        TextBlock(bullets) if bullets else TextBlock("No part produced numbers."),
+        _changes(now, before),
     )
-    data = {
-        "headline": now,
-        "bullets": bullets,
-        "previous": {"as_of": previous_as_of, **(dict(previous) if previous else {})},
-    }
-    return Section(id="summary", title="Summary", blocks=blocks, data=data), now
+    return Section(
+        id="summary",
+        title="Summary",
+        blocks=blocks,
+        data={"headline": now, "previous": before},
+    )

@@ -1,75 +1,61 @@
-"""Issue-3 sections: data coverage and normalised price panels."""
+"""Data sections: the Fed and its dot plot, price panels, data coverage.
+
+Renderers only: each reads one part of the :class:`~rotation.analysis.Analysis`
+and formats it.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from rotation.indicators import basket_index, dot_plot_medians, fed_funds_midpoint
-from rotation.report.model import (
-    FigureBlock,
-    ReportContext,
-    Section,
-    TableBlock,
-    TextBlock,
-)
+from rotation.analysis import Omitted
+from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
 from rotation.report.plotting import base_layout, weekly
-from rotation.universe import SECTOR_SPDRS
+from rotation.report.sections._common import omitted_section, part_data
+
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis
 
 __all__ = ["build_coverage_section", "build_fed_section", "build_price_panels_section"]
 
-SECTORS = SECTOR_SPDRS
-#: Lookback of the normalised panels (trading days, ~5 years).
-PANEL_DAYS = 1260
+YAHOO = "Yahoo Finance adjusted closes"
 
 
-def build_coverage_section(ctx: ReportContext) -> Section:
-    """Every stored symbol and series: first/last date, rows, source, unit."""
-    cov = ctx.coverage.copy()
-    cov["first"] = cov["first"].astype(str)
-    cov["last"] = cov["last"].astype(str)
-    table = cov[["kind", "id", "name", "first", "last", "rows", "unit", "source"]]
+def build_coverage_section(analysis: Analysis) -> Section:
+    """Every symbol and series known on the as-of date: first/last date, rows."""
+    part = analysis.coverage
+    table = part.table.copy()
+    for column in ("first", "last"):
+        table[column] = table[column].astype(str)
+    text = (
+        f"{part.n_prices} price histories, {part.n_series} series and the FOMC dot "
+        "plot, as known on the as-of date. Macro series are point-in-time: each "
+        "value enters only on the day it was published (vintage or documented "
+        "publication lag). Survivorship: stock histories are today's index members."
+    )
     return Section(
         id="coverage",
         title="Data coverage and provenance",
         blocks=(
-            TextBlock(
-                f"{(cov['kind'] == 'price').sum()} price histories, "
-                f"{(cov['kind'] == 'series').sum()} series and the FOMC dot plot. Macro series are "
-                "point-in-time: each value enters only on the day it was published (vintage or "
-                "documented publication lag). Survivorship: stock histories are today's index members."
-            ),
+            TextBlock(text),
             TableBlock(
                 table,
-                caption="Coverage of the store (report as of "
-                f"{ctx.as_of.date()}; nothing later is used).",
+                caption=f"Coverage as of {part.as_of.date()}: first and last "
+                "observation known then (nothing later is used or shown).",
             ),
         ),
-        data={
-            "as_of": str(ctx.as_of.date()),
-            "coverage": table.to_dict(orient="records"),
-        },
+        data=part_data(part),
     )
 
 
-def _rebased(prices: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
-    window = prices.loc[start:].dropna(how="all")
-    first = window.apply(
-        lambda s: (
-            s.loc[s.first_valid_index()]
-            if s.first_valid_index() is not None
-            else float("nan")
-        )
-    )
-    return window / first * 100
-
-
-def _line_figure(
-    frame: pd.DataFrame, title: str, yaxis: str, *, dashed: tuple[str, ...] = ()
-) -> go.Figure:
+def _line_figure(frame: pd.DataFrame, title: str, dashed: tuple[str, ...]) -> go.Figure:
     fig = go.Figure()
     plot = weekly(frame)
     for col in plot.columns:
+        wide = col in dashed
         fig.add_trace(
             go.Scatter(
                 x=plot.index,
@@ -77,162 +63,97 @@ def _line_figure(
                 name=str(col),
                 mode="lines",
                 line={
-                    "dash": "dash" if col in dashed else "solid",
-                    "width": 2.5 if col in dashed else 1.4,
+                    "dash": "dash" if wide else "solid",
+                    "width": 2.5 if wide else 1.4,
                 },
             )
         )
-    fig.update_layout(**base_layout(title, yaxis))
+    fig.update_layout(**base_layout(title, "index (start = 100)"))
     return fig
 
 
-def build_price_panels_section(ctx: ReportContext) -> Section:
-    """Normalised price panels: sectors vs SPY, tangible vs tech, IWM vs SPY, copper, oil vs gas."""
-    prices = ctx.market.prices
-    sessions = prices.index
-    start = sessions[max(0, len(sessions) - PANEL_DAYS)]
-    span = f"{start.date()} to {ctx.as_of.date()}"
-    data: dict[str, object] = {"start": str(start.date()), "end": str(ctx.as_of.date())}
-    blocks: list[FigureBlock | TextBlock] = []
-
-    sectors = _rebased(prices[[*SECTORS, "SPY"]], start)
-    blocks.append(
-        FigureBlock(
-            _line_figure(
-                sectors, "Sector SPDRs vs SPY", "index (start = 100)", dashed=("SPY",)
-            ),
-            caption=f"Adjusted closes rebased to 100, weekly, {span}. XLC from "
-            "2018-06, XLRE from 2015-10.",
-            sources=("Yahoo Finance adjusted closes",),
+def build_price_panels_section(analysis: Analysis) -> Section:
+    """Rebased panels: the thesis universe vs its benchmark, each pair's baskets."""
+    part = analysis.prices
+    if isinstance(part, Omitted):
+        return omitted_section("prices", "Price panels", part)
+    span = f"{part.start.date()} to {part.end.date()}"
+    blocks = []
+    for panel in part.panels:
+        what = (
+            "Adjusted closes"
+            if panel.id == "universe"
+            else "Thesis baskets (daily-rebalanced, the basket's weights)"
         )
-    )
-    data["sectors_vs_spy_last"] = sectors.iloc[-1].round(2).to_dict()
-
-    window = prices.loc[start:]
-    tangible = basket_index(window[["XLI", "XLB", "XLE"]])
-    tech = basket_index(window[["XLK"]])
-    pair = pd.DataFrame(
-        {"tangible (XLI+XLB+XLE, equal weight)": tangible, "tech (XLK)": tech}
-    )
-    pair["IWM"] = _rebased(prices[["IWM"]], start)["IWM"]
-    pair["SPY"] = _rebased(prices[["SPY"]], start)["SPY"]
-    blocks.append(
-        FigureBlock(
-            _line_figure(
-                pair, "Tangible vs tech, small vs large", "index (start = 100)"
-            ),
-            caption=f"Equal-weight basket rebalanced daily; {span}.",
-            sources=("Yahoo Finance adjusted closes",),
+        blocks.append(
+            FigureBlock(
+                _line_figure(panel.frame, panel.title, panel.dashed),
+                caption=f"{what} rebased to 100 on the first date with data, weekly "
+                f"points, {span}.",
+                sources=(YAHOO,),
+            )
         )
-    )
-    data["tangible_vs_tech_last"] = {
-        "tangible": round(float(tangible.iloc[-1]), 2),
-        "tech": round(float(tech.iloc[-1]), 2),
-    }
-
-    copper_start = max(start, pd.Timestamp("2018-01-02"))
-    copper = _rebased(prices[["HG=F", "CPER", "COPX"]], copper_start)
-    blocks.append(
-        FigureBlock(
-            _line_figure(
-                copper, "Copper: COMEX futures, CPER, COPX", "index (start = 100)"
-            ),
-            caption=f"Rebased from {copper_start.date()}; HG=F (continuous front month, "
-            "USD/lb) ends 2025-08-22. CPER bad ticks of 2014-15 are quarantined.",
-            sources=("Yahoo Finance",),
-        )
-    )
-    energy = pd.DataFrame(
-        {
-            "WTI (USD/bbl)": ctx.market.known("EIA_WTI"),
-            "Henry Hub x10 (USD/MMBtu x10)": ctx.market.known("EIA_HENRY_HUB") * 10,
-        }
-    ).loc[start:]
-    blocks.append(
-        FigureBlock(
-            _line_figure(energy, "Oil vs natural gas (EIA spot)", "USD"),
-            caption="EIA daily spot prices as known at each date (7-day publication "
-            "lag); Henry Hub scaled x10 to share the axis.",
-            sources=("EIA",),
-        )
-    )
-    return Section(id="prices", title="Price panels", blocks=tuple(blocks), data=data)
+    return Section("prices", "Price panels", tuple(blocks), part_data(part))
 
 
-def build_fed_section(ctx: ReportContext) -> Section:
-    """Fed funds target range with the dot-plot medians of each SEP."""
-    market = ctx.market
-    upper, lower = market.known("DFEDTARU"), market.known("DFEDTARL")
-    mid = fed_funds_midpoint(upper, lower)
-    medians = dot_plot_medians(market.dots)
-    start = pd.Timestamp("2019-01-01")
+def _fed_figure(part: Any) -> go.Figure:
+    history = part.range_history
+    # Step lines to the as-of date: the last range holds until then.
+    end = pd.DataFrame(
+        {"date": [part.date], "lower": [part.lower], "upper": [part.upper]}
+    )
+    steps = pd.concat([history, end], ignore_index=True)
     fig = go.Figure()
-    idx = upper.loc[start:].index
-    fig.add_trace(
-        go.Scatter(
-            x=idx,
-            y=upper.loc[start:],
-            name="target upper",
-            mode="lines",
-            line={"shape": "hv", "width": 1},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=idx,
-            y=lower.loc[start:],
-            name="target lower",
-            mode="lines",
-            line={"shape": "hv", "width": 1},
-            fill="tonexty",
-        )
-    )
-    year_cols = [c for c in medians.columns if c.isdigit()]
-    recent = medians.loc[medians.index >= start]
-    for meeting, row in recent.tail(4).iterrows():
-        xs = [pd.Timestamp(f"{c}-12-31") for c in year_cols if pd.notna(row[c])]
-        ys = [row[c] for c in year_cols if pd.notna(row[c])]
+    for name, fill in (("upper", None), ("lower", "tonexty")):
+        fig.add_trace(
+            go.Scatter(x=steps["date"], y=steps[name], name=f"target {name}",
+                       mode="lines", line={"shape": "hv", "width": 1}, fill=fill)
+        )  # fmt: skip
+    years = [c for c in part.seps.columns if str(c).isdigit()]
+    for _, row in part.seps.tail(part.charted_seps).iterrows():
+        known = [c for c in years if pd.notna(row[c])]
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=ys,
+                x=[pd.Timestamp(f"{c}-12-31") for c in known],
+                y=[row[c] for c in known],
                 mode="lines+markers",
-                name=f"SEP {pd.Timestamp(str(meeting)).date()} median",
+                name=f"SEP {pd.Timestamp(row['meeting']).date()} median",
                 line={"dash": "dot"},
             )
         )
+    for level in part.claimed:
+        fig.add_hline(y=level.value, line={"dash": "dash", "width": 1.2, "color": "#888"},
+                      annotation_text=f"thesis {level.value:g}% ({level.pillar})")  # fmt: skip
     fig.update_layout(
         **base_layout("Fed funds target range and dot-plot median paths", "percent")
     )
-    last = recent.iloc[-1]
-    table = recent.tail(6)[
-        [c for c in year_cols if recent.tail(6)[c].notna().any()] + ["longer_run"]
-    ]
-    table = table.reset_index().rename(columns={"meeting_date": "SEP meeting"})
-    table["SEP meeting"] = table["SEP meeting"].dt.date.astype(str)
+    return fig
+
+
+def build_fed_section(analysis: Analysis) -> Section:
+    """Fed funds target range with the dot-plot medians of the latest SEPs."""
+    part = analysis.fed
+    title = "Fed funds and the dot plot"
+    if isinstance(part, Omitted):
+        return omitted_section("fed", title, part)
+    table = part.seps.assign(meeting=part.seps["meeting"].dt.date.astype(str))
     return Section(
         id="fed",
-        title="Fed funds and the dot plot",
+        title=title,
         blocks=(
             FigureBlock(
-                fig,
-                caption="Target range (FRED DFEDTARU/DFEDTARL) and the median of every "
-                "participant's dot at year-end horizons for the last four SEPs.",
+                _fed_figure(part),
+                caption="Target range (FRED DFEDTARU/DFEDTARL) as known each day "
+                f"from {part.start.date()} to {part.date.date()}, and the median of "
+                f"every participant's dot at year-end horizons for the last "
+                f"{part.charted_seps} SEPs.",
                 sources=("FRED", "federalreserve.gov SEP"),
             ),
             TableBlock(
-                table,
-                caption="Dot-plot medians by SEP meeting (percent; median of all dots, "
-                "even counts averaged as the Fed does).",
+                table.rename(columns={"meeting": "SEP meeting"}),
+                caption="Dot-plot medians by SEP meeting (percent; median of all "
+                "dots, even counts averaged as the Fed does).",
             ),
         ),
-        data={
-            "fed_mid": float(mid.iloc[-1]),
-            "upper": float(upper.iloc[-1]),
-            "lower": float(lower.iloc[-1]),
-            "latest_sep": str(recent.index[-1].date()),
-            "latest_medians": {
-                k: (None if pd.isna(v) else float(v)) for k, v in last.items()
-            },
-        },
+        data=part_data(part),
     )

@@ -1,259 +1,200 @@
-"""Issue-6 section: rotation regimes as a trader would have known them.
+"""Regimes section: which leg of the thesis's core spread leads, as known then.
 
-Timeline of the tangible-minus-tech spread with shaded rotation episodes and
-the filtered probability, the current regime and probability, the episodes
-table, the composite score's components and the latest online change point.
-All maths lives in :mod:`rotation.regimes`; this module wires data in and
-formats tables and figures.
+A renderer of :attr:`rotation.analysis.Analysis.regimes`: the timeline of the
+core spread with the episodes of its long-leads state shaded and the filtered
+probability, the current state, the episode table, the composite score's
+components and the latest online change point. It computes nothing; every
+label is the thesis's (``core_spread.long_label`` / ``short_label``).
 """
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rotation.regimes import (
-    ROTATION_MODEL,
-    TANGIBLE,
-    TECH,
-    MarkovRegimes,
-    RegimeConvergenceWarning,
-    basket_spread_returns,
-    bocpd,
-    regime_episodes,
-    rotation_components,
-    rotation_score,
-)
-from rotation.report.model import (
-    FigureBlock,
-    ReportContext,
-    Section,
-    TableBlock,
-    TextBlock,
-)
+from rotation.analysis import Omitted
+from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
 from rotation.report.plotting import base_layout, weekly
+from rotation.report.sections._common import omitted_section, part_data
 
-__all__ = ["build_regimes_section"]
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis, CompositeScore, Regimes
 
-SOURCES = (
-    "Yahoo Finance adjusted closes (sector SPDRs XLI XLB XLE XLK, IWM SPY IWD IWF, "
-    "AI stocks, CPER)",
-    "COMEX HG=F copper; IMF PCOPPUSDM via FRED",
-)
-#: The validated model (docs/regimes.md): direction x volatility states on the
-#: spread over the trailing 22 weeks; quarterly refits keep the section fast;
-#: probabilities are filtered only.
-MIN_EPISODE_SESSIONS = 20
-SECTORS = ("XLK", "XLI", "XLB", "XLE")
+__all__ = ["TITLE", "build_regimes_section"]
+
+TITLE = "Regimes of the core spread"
+#: Episodes the table shows (the JSON holds them all).
+SHOWN_EPISODES = 12
+_REFITS = {"W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
 
 
 def _date(value: Any) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _float(value: Any) -> float | None:
-    number = float(value)
-    return None if not np.isfinite(number) else number
+def _legs(part: Regimes) -> str:
+    return (
+        f"{part.long} ({'+'.join(part.long_members)}) minus "
+        f"{part.short} ({'+'.join(part.short_members)})"
+    )
 
 
-def build_regimes_section(ctx: ReportContext) -> Section:
-    """Build the regimes section: timeline, current state, episodes, score.
+def _sources(part: Regimes, score: CompositeScore | Omitted) -> tuple[str, ...]:
+    symbols = [*part.long_members, *part.short_members]
+    sources = [f"Yahoo Finance adjusted closes ({', '.join(symbols)})"]
+    if not isinstance(score, Omitted) and "copper_trend" in set(
+        score.components["component"]
+    ):
+        sources.append("COMEX HG=F copper, CPER; IMF PCOPPUSDM via FRED")
+    return tuple(sources)
+
+
+def build_regimes_section(analysis: Analysis) -> Section:
+    """Render the regimes part: timeline, current state, episodes, score.
 
     Parameters
     ----------
-    ctx : ReportContext
-        Report context; only ``ctx.market`` (as of ``ctx.as_of``) is used.
+    analysis : Analysis
+        Reads ``analysis.regimes`` (and the chart window of the config).
 
     Returns
     -------
     Section
-        ``id="regimes"``, with every number shown in ``data``.
+        ``id="regimes"``; ``data`` is the part's JSON (as the CLI and the API
+        print it), or one line saying why the thesis has no regimes.
     """
-    market = ctx.market.truncate(ctx.as_of)
-    spread = basket_spread_returns(market.prices, TANGIBLE, TECH)
-    shared = ctx.options.get("regime_model")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RegimeConvergenceWarning)
-        # The context may already hold this exact model (fitted once for the
-        # thesis's regime_prob); failed refits stay visible in its fits_.
-        model = (
-            shared
-            if isinstance(shared, MarkovRegimes)
-            and all(getattr(shared, k, None) == v for k, v in ROTATION_MODEL.items())
-            else MarkovRegimes(**ROTATION_MODEL).fit(spread)
-        )
-    failed_refits = int((~model.fits_["converged"]).sum())
-    result = model.result_
-    probability = model.filtered_probabilities_["rotation"]
-    current = result.current
-
-    score = rotation_score(rotation_components(market))
-    score_now = score.current
-
-    sector_prices = market.prices[list(SECTORS)]
-    sector_returns = (sector_prices / sector_prices.shift(1) - 1.0).reindex(
-        spread.index
-    )
-    episodes = regime_episodes(
-        model.regime_,
-        spread,
-        sector_returns=sector_returns,
-        min_length=MIN_EPISODE_SESSIONS,
-    )
-    changes = bocpd(spread)
-    alarms = changes.alarms
-
-    timeline = _timeline_figure(spread, probability, episodes)
-    components_figure = _components_figure(score.contributions, score.score)
-
-    headline = (
-        f"As of {current['date']}, the filtered probability of the rotation "
-        f"direction (tangible XLI+XLB+XLE minus tech XLK over the trailing 22 "
-        f"weeks, {len(model.fits_)} quarterly refits) is {current['probabilities']['rotation']:.2f}; the "
-        f"most likely regime is {current['regime'].replace('_', ' ')}. "
-        f"Composite rotation score: {score_now['score']:+.2f} "
-        f"(positive = rotation)."
-    )
-    notes = [
-        "Probabilities are filtered, never smoothed: each value uses data up to "
-        "that day's close, from the fit made at the last quarterly refit.",
-        "Four hidden states: direction (rotation = the higher mean spread, "
-        "tech leadership) x volatility (calm, turbulent); P(rotation) sums the "
-        "two rotation states, so a turbulent market alone does not raise it.",
-        f"Latest online change-point alarm (BOCPD, Adams & MacKay 2007): "
-        f"{_date(alarms[-1]) if len(alarms) else 'none'}; "
-        f"{len(alarms)} alarms since {_date(spread.index[0])}.",
-    ]
-    if failed_refits:
-        notes.append(
-            f"{failed_refits} refits did not converge; the last good fit was kept."
-        )
-
-    shown = episodes[episodes["length"] >= MIN_EPISODE_SESSIONS].tail(12)
-    table = shown.assign(
-        start=shown["start"].map(_date),
-        end=shown["end"].map(_date),
-        regime=shown["regime"].str.replace("_", " "),
-    )
-    for column in ["spread_return", *SECTORS]:
-        table[column] = (100.0 * table[column]).round(1)
-    table = table.rename(
-        columns={"spread_return": "spread %", **{s: f"{s} %" for s in SECTORS}}
-    )
-
-    components_table = pd.DataFrame(
-        {
-            "component": list(score.weights),
-            "weight": [score.weights[k] for k in score.weights],
-            "sign": [int(score.signs[k]) for k in score.weights],
-            "z-score": [
-                _round(score.zscores[k].loc[: score_now["date"]].iloc[-1])
-                for k in score.weights
-            ],
-            "contribution": [
-                _round(score_now["contributions"].get(k)) for k in score.weights
-            ],
-        }
-    )
-
-    data: dict[str, Any] = {
-        "as_of": _date(ctx.as_of),
-        "spread": {
-            "long": list(TANGIBLE),
-            "short": list(TECH),
-            "first_date": _date(spread.index[0]),
-        },
-        "model": {**ROTATION_MODEL, "engine": "em", "refits": len(model.fits_)},
-        "failed_refits": failed_refits,
-        "warnings": [str(w.message) for w in caught],
-        "current": current,
-        "score": score_now,
-        "score_weights": score.weights,
-        "score_signs": score.signs,
-        "episodes": [
-            {
-                key: (_date(value) if key in ("start", "end") else _json(value))
-                for key, value in row.items()
-            }
-            for row in shown.to_dict(orient="records")
-        ],
-        "change_points": {
-            "latest_alarm": _date(alarms[-1]) if len(alarms) else None,
-            "n_alarms": len(alarms),
-            "map_run_length": int(changes.frame["map_run_length"].iloc[-1]),
-            "params": {"expected_run_length": 250, "max_run_length": 500},
-        },
-        "probability_weekly": {
-            "dates": [_date(d) for d in weekly(probability.dropna()).index],
-            "values": [_float(v) for v in weekly(probability.dropna()).to_numpy()],
-        },
-    }
-    return Section(
-        id="regimes",
-        title="Rotation regimes",
-        blocks=(
-            TextBlock(headline),
-            FigureBlock(
-                timeline,
-                caption=(
-                    f"Cumulative tangible-minus-tech spread (index, weekly, "
-                    f"{_date(spread.index[0])} to {_date(spread.index[-1])}) with "
-                    "rotation episodes shaded, and the filtered rotation "
-                    "probability (right axis)."
-                ),
-                sources=SOURCES,
+    part = analysis.regimes
+    if isinstance(part, Omitted):
+        return omitted_section("regimes", TITLE, part)
+    blocks: list[TextBlock | FigureBlock | TableBlock] = [
+        TextBlock(_headline(part)),
+        FigureBlock(
+            _timeline_figure(part),
+            caption=(
+                f"Cumulative {_legs(part)} spread (index, weekly, "
+                f"{_date(part.first_date)} to {_date(part.last_date)}) with "
+                f"{part.long_label} episodes shaded, and the filtered "
+                f"P({part.long_label}) (right axis)."
             ),
-            TextBlock(tuple(notes)),
-            TableBlock(
-                table,
-                caption=(
-                    f"Latest regime episodes (at least {MIN_EPISODE_SESSIONS} "
-                    "sessions; shorter runs merged into the previous one), "
-                    "compounded returns in percent."
-                ),
-            ),
-            FigureBlock(
-                components_figure,
-                caption=(
-                    "Composite rotation score: each component's signed, weighted "
-                    "causal z-score (bars, weekly, last 5 years) and the score "
-                    "(line)."
-                ),
-                sources=SOURCES,
-            ),
-            TableBlock(
-                components_table,
-                caption=f"Score components as of {score_now['date']}.",
+            sources=_sources(part, part.score),
+        ),
+        TextBlock(_notes(part)),
+        TableBlock(
+            _episode_table(part),
+            caption=(
+                f"Latest regime episodes (at least {part.min_episode_sessions} "
+                "sessions; shorter runs merged into the previous one), "
+                "compounded returns in percent."
             ),
         ),
-        data=data,
+    ]
+    blocks.extend(_score_blocks(analysis, part))
+    return Section(
+        id="regimes", title=TITLE, blocks=tuple(blocks), data=part_data(part)
     )
 
 
-def _round(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return round(number, 3) if np.isfinite(number) else None
+def _refit_words(refit: object) -> str:
+    return _REFITS.get(str(refit), f"every-{refit}-weeks")
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return _float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value if isinstance(value, str | int) else str(value)
+def _headline(part: Regimes) -> str:
+    current, model = part.current, part.model
+    text = (
+        f"As of {_date(current.date)}, the filtered probability of "
+        f"{part.long_label} ({part.long} leads {part.short}: {_legs(part)} over "
+        f"the trailing {model['trailing_blocks']} weeks, {model['refits']} "
+        f"{_refit_words(model['refit'])} refits) is {current.probability:.2f}; "
+        f"the most likely state is {current.state}."
+    )
+    if not isinstance(part.score, Omitted):
+        text += (
+            f" Composite score: {part.score.score:+.2f} (positive = {part.long_label})."
+        )
+    return text
 
 
-def _timeline_figure(
-    spread: pd.Series, probability: pd.Series, episodes: pd.DataFrame
-) -> go.Figure:
-    index = weekly((1.0 + spread).cumprod() * 100.0)
-    prob = weekly(probability)
+def _notes(part: Regimes) -> tuple[str, ...]:
+    changes = part.change_points
+    latest = "none" if changes.latest_alarm is None else _date(changes.latest_alarm)
+    notes = [
+        "Probabilities are filtered, never smoothed: each value uses data up to "
+        "that day's close, from the fit made at the last refit.",
+        f"Four hidden states: direction ({part.long_label} = the higher mean "
+        f"spread, {part.short_label}) x volatility (calm, turbulent); "
+        f"P({part.long_label}) sums the two {part.long_label} states, so a "
+        "turbulent market alone does not raise it.",
+        f"Latest online change-point alarm (BOCPD, Adams & MacKay 2007): "
+        f"{latest}; {changes.n_alarms} alarms since {_date(part.first_date)}.",
+    ]
+    if part.failed_refits:
+        notes.append(
+            f"{part.failed_refits} refits did not converge; the last good fit was kept."
+        )
+    if isinstance(part.score, Omitted):
+        notes.append(f"No composite score: {part.score.reason}.")
+    return tuple(notes)
+
+
+def _percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = (100.0 * out[column].astype("float64")).round(1)
+    return out.rename(columns={c: f"{c} %" for c in columns})
+
+
+def _episode_table(part: Regimes) -> pd.DataFrame:
+    episodes = part.episodes
+    shown = episodes[episodes["length"] >= part.min_episode_sessions].tail(
+        SHOWN_EPISODES
+    )
+    table = shown.assign(start=shown["start"].map(_date), end=shown["end"].map(_date))
+    returns = [
+        c for c in table.columns if c not in ("regime", "start", "end", "length")
+    ]
+    table = _percent(table, returns)
+    return table.rename(columns={"spread_return %": "spread %"})
+
+
+def _score_blocks(
+    analysis: Analysis, part: Regimes
+) -> list[TextBlock | FigureBlock | TableBlock]:
+    score = part.score
+    if isinstance(score, Omitted):
+        return []
+    components = score.components.assign(
+        zscore=score.components["zscore"].round(3),
+        contribution=score.components["contribution"].round(3),
+    ).rename(columns={"zscore": "z-score"})
+    lookback = analysis.config.indicators.chart_lookback
+    return [
+        FigureBlock(
+            _components_figure(score, lookback),
+            caption=(
+                "Composite score: each component's signed, weighted causal "
+                f"z-score (bars, weekly, last {lookback} sessions) and the score "
+                "(line); "
+                f"positive = {part.long_label}."
+            ),
+            sources=_sources(part, score),
+        ),
+        TableBlock(
+            components,
+            caption=(
+                f"Score components as of {_date(score.date)}, from the thesis's "
+                "core spread, spreads, avg_corr pillar and copper panel."
+                + (f" Left out: {'; '.join(score.left_out)}." if score.left_out else "")
+            ),
+        ),
+    ]
+
+
+def _timeline_figure(part: Regimes) -> go.Figure:
+    index = weekly(part.spread_index)
+    prob = part.probability_weekly
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
@@ -267,24 +208,25 @@ def _timeline_figure(
         go.Scatter(
             x=prob.index,
             y=prob.to_numpy(),
-            name="P(rotation)",
+            name=f"P({part.long_label})",
             yaxis="y2",
             line={"color": "#d62728", "width": 1},
         )
     )
-    rotation = episodes[
-        (episodes["regime"] == "rotation")
-        & (episodes["length"] >= MIN_EPISODE_SESSIONS)
+    episodes = part.episodes
+    leading = episodes[
+        (episodes["regime"] == part.long_label)
+        & (episodes["length"] >= part.min_episode_sessions)
     ]
-    for row in rotation.itertuples():
+    for row in leading.itertuples():
         figure.add_vrect(
             x0=row.start, x1=row.end, fillcolor="#d62728", opacity=0.12, line_width=0
         )
     layout = base_layout(
-        "Tangible (XLI+XLB+XLE) minus tech (XLK): regimes", "spread index (start = 100)"
+        f"{part.long} minus {part.short}: regimes", "spread index (start = 100)"
     )
     layout["yaxis2"] = {
-        "title": "P(rotation)",
+        "title": f"P({part.long_label})",
         "overlaying": "y",
         "side": "right",
         "range": [0, 1],
@@ -294,20 +236,20 @@ def _timeline_figure(
     return figure
 
 
-def _components_figure(contributions: pd.DataFrame, score: pd.Series) -> go.Figure:
-    end = score.dropna().index[-1]
-    start = end - pd.DateOffset(years=5)
-    parts = contributions.loc[start:end].resample("W-FRI").last()
-    line = score.loc[start:end].resample("W-FRI").last()
+def _components_figure(score: CompositeScore, lookback: int) -> go.Figure:
+    line = score.history.dropna().iloc[-lookback:]
+    parts = weekly(score.contributions.loc[line.index[0] : line.index[-1]])
+    line = weekly(line)
     figure = go.Figure()
     for column in parts.columns:
-        figure.add_trace(go.Bar(x=parts.index, y=parts[column].to_numpy(), name=column))
+        values = parts[column].to_numpy(dtype=np.float64)
+        figure.add_trace(go.Bar(x=parts.index, y=values, name=str(column)))
     figure.add_trace(
         go.Scatter(
             x=line.index, y=line.to_numpy(), name="score", line={"color": "#222"}
         )
     )
-    layout = base_layout("Composite rotation score and its components", "z-score units")
+    layout = base_layout("Composite score and its components", "z-score units")
     layout["barmode"] = "relative"
     figure.update_layout(**layout)
     return figure

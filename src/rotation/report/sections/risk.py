@@ -1,103 +1,75 @@
-"""Issue-8 section: what the thesis's named risks would do to the rotation book.
+"""Risk section: what the thesis's own risks would do to the thesis's book.
 
-Scenario table (factor shocks through estimated betas, plus historical
-replays), Fama-French factor exposures, VaR/CVaR with the Kupiec calibration
-test, and risk by regime. All maths lives in :mod:`rotation.risk`; this module
-only wires data in and formats tables and figures.
+A renderer of ``analysis.risk`` (:mod:`rotation.analysis._risk`): scenario
+P&L, historical replays, Fama-French exposures, VaR/CVaR with its Kupiec
+calibration and risk by regime. It rounds and plots; it computes nothing, and
+``Section.data`` is the part's JSON, the same numbers ``rotation risk
+--format json`` and ``/api/risk`` print.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rotation.report.model import (
-    FigureBlock,
-    ReportContext,
-    Section,
-    TableBlock,
-    TextBlock,
-)
+from rotation.analysis import Omitted
+from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
 from rotation.report.plotting import base_layout, weekly
-from rotation.risk import (
-    AI_INFRA_BASKET,
-    FACTOR_UNITS,
-    ROTATION_WEIGHTS,
-    FactorExposure,
-    Scenario,
-    VaRMethod,
-    apply_scenario,
-    default_historical_periods,
-    default_scenarios,
-    equity_sessions,
-    estimate_exposure,
-    factor_attribution,
-    fama_french_factors,
-    historical_replay,
-    portfolio_returns,
-    regime_risk,
-    rolling_factor_exposures,
-    scenario_factors,
-    session_returns,
-    var_backtest,
-    var_table,
-)
+from rotation.report.sections._common import omitted_section, part_data
+
+if TYPE_CHECKING:
+    from rotation.analysis import (
+        Analysis,
+        FactorExposures,
+        RegimeRisk,
+        RiskPart,
+        ScenarioPnL,
+    )
 
 __all__ = ["build_risk_section"]
 
-#: Estimation window of scenario betas (sessions, ~3 years), weekly blocks.
-SCENARIO_WINDOW = 756
-SCENARIO_SAMPLING = 5
-#: Window of the factor regression and of the rolling exposures.
-FACTOR_WINDOW = 756
-ROLLING_FACTOR_WINDOW = 252
-#: Daily returns behind the VaR table (~4 years) and the rolling VaR model.
-VAR_WINDOW = 1000
-BACKTEST_WINDOW = 500
-MC_PATHS = 100_000
-VAR_METHODS: tuple[VaRMethod, ...] = (
-    "historical",
-    "normal",
-    "cornish_fisher",
-    "ewma_normal",
-    "monte_carlo_bootstrap",
-)
-SEED = 0
-SOURCES = (
-    "Yahoo Finance adjusted closes",
-    "FRED (DGS2, DGS10, T10YIE, USREC)",
-    "Kenneth R. French Data Library",
-)
+SECTION_ID = "risk"
+TITLE = "Risk: scenarios, factors and VaR"
+#: Sessions of forecasts the VaR chart shows (about two years).
+CHART_SESSIONS = 504
+_MARKET_NOTES = {
+    "DGS2": "2-year yield",
+    "DGS10": "10-year yield",
+    "T10YIE": "10-year breakeven",
+    "fed_path": "2-year minus 3-month yield",
+    "copper": "CPER (HG=F futures before 2015-03)",
+    "oil": "USO",
+    "natgas": "UNG",
+    "equity": "SPY",
+}
+
+Blocks = list[TextBlock | TableBlock | FigureBlock]
 
 
-def _scenarios(options: Mapping[str, Any]) -> tuple[Scenario, ...]:
-    given: Iterable[Any] | None = options.get("scenarios")
-    if not given:
-        return default_scenarios()
-    return tuple(s if isinstance(s, Scenario) else Scenario.from_dict(s) for s in given)
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:+.1%}"
 
 
-def _fmt_shock(key: str, value: float) -> str:
-    unit = FACTOR_UNITS.get(key, "")
-    if unit == "bp":
-        return f"{key} {value:+.0f} bp"
-    return f"{key} {value:+.0%}"
+def _fmt_shock(key: str, value: float, unit: str) -> str:
+    return f"{key} {value:+.0f} bp" if unit == "bp" else f"{key} {value:+.0%}"
 
 
-def _fmt_betas(exposure: FactorExposure) -> str:
-    parts = []
+def _fmt_betas(row: ScenarioPnL) -> str:
+    exposure = row.exposure
+    if exposure is None:
+        return row.error
     exact = exposure.r_squared > 1.0 - 1e-9
+    parts = []
     for key, beta, t_value in zip(
         map(str, exposure.betas.index),
         exposure.betas.to_numpy(),
         exposure.t_values.to_numpy(),
         strict=True,
     ):
-        if FACTOR_UNITS.get(key) == "bp":
+        if row.units.get(key) == "bp":
             text = f"{key} {beta * 100:+.2%} per 100 bp"
         else:
             text = f"{key} {beta:+.2f}"
@@ -105,109 +77,98 @@ def _fmt_betas(exposure: FactorExposure) -> str:
     return "; ".join(parts)
 
 
-def _pct(value: float) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:+.1%}"
+def _factor_legend(rows: tuple[ScenarioPnL, ...], analysis: Analysis) -> str:
+    """Say what each shocked name is: a market series or the thesis's basket."""
+    names = dict.fromkeys(k for row in rows for k in row.shocks)
+    baskets = analysis.thesis.baskets
+    notes = []
+    for name in names:
+        if name in baskets:
+            basket = baskets[name]
+            how = "weighted" if basket.weights else "equal-weight"
+            notes.append(f"{name} = {how} {' '.join(basket.members)}")
+        elif name in _MARKET_NOTES:
+            notes.append(f"{name} = {_MARKET_NOTES[name]}")
+    return "; ".join(notes)
 
 
-def _scenario_block(
-    port: pd.Series,
-    factors: pd.DataFrame,
-    scenarios: tuple[Scenario, ...],
-    returns: pd.DataFrame,
-    weights: Mapping[str, float],
-) -> tuple[list[Any], dict[str, Any]]:
-    rows: list[dict[str, str]] = []
-    scenario_data: list[dict[str, Any]] = []
-    for scenario in scenarios:
-        shocks = ", ".join(_fmt_shock(k, v) for k, v in scenario.shocks.items())
-        try:
-            exposure = estimate_exposure(
-                port,
-                factors,
-                list(scenario.shocks),
-                window=SCENARIO_WINDOW,
-                sampling_period=SCENARIO_SAMPLING,
-            )
-        except (KeyError, ValueError) as err:
-            # A user scenario on a factor without data: show it, do not fail.
-            reason = str(err.args[0]) if err.args else str(err)
-            rows.append(
-                {
-                    "Scenario": scenario.name,
-                    "Shocks": shocks,
-                    "Estimated P&L": "n/a",
-                    "Betas (t)": reason,
-                    "R²": "",
-                    "Window": "",
-                }
-            )
-            scenario_data.append(
-                {
-                    "name": scenario.name,
-                    "shocks": dict(scenario.shocks),
-                    "error": reason,
-                }
-            )
-            continue
-        res = apply_scenario(scenario, exposure)
-        rows.append(
-            {
-                "Scenario": scenario.name,
-                "Shocks": shocks,
-                "Estimated P&L": _pct(res.pnl),
-                "Betas (t)": _fmt_betas(exposure),
-                "R²": f"{exposure.r_squared:.2f}",
-                "Window": f"{exposure.start} to {exposure.end}, "
-                f"{exposure.n_observations} weeks",
-            }
-        )
-        scenario_data.append(res.to_dict())
-    replay = historical_replay(returns, weights, default_historical_periods())
-    replay_rows = [
+def _scenario_blocks(part: RiskPart, analysis: Analysis) -> Blocks:
+    if not part.scenarios:
+        return [TextBlock(part.scenarios_note)]
+    rows = [
+        {
+            "Scenario": row.name,
+            "Shocks": ", ".join(
+                _fmt_shock(k, v, row.units[k]) for k, v in row.shocks.items()
+            ),
+            "Estimated P&L": _pct(row.pnl),
+            "Betas (t)": _fmt_betas(row),
+            "R²": "" if row.exposure is None else f"{row.exposure.r_squared:.2f}",
+            "Window": ""
+            if row.exposure is None
+            else f"{row.exposure.start} to {row.exposure.end}, "
+            f"{row.exposure.n_observations} weeks",
+        }
+        for row in part.scenarios
+    ]
+    caption = (
+        "The thesis's risks mapped onto its book: P&L = Σ beta × shock, betas from "
+        "a joint OLS of weekly book returns on the scenario's factors over the last "
+        f"{part.scenario_window} sessions (HAC t-statistics). Yields in bp (FRED, "
+        f"point-in-time); {_factor_legend(part.scenarios, analysis)}. Linear "
+        "extrapolation: a low R² means the factors explain little of the book."
+    )
+    return [TableBlock(pd.DataFrame(rows), caption=caption)]
+
+
+def _replay_blocks(part: RiskPart) -> Blocks:
+    rows = [
         {
             "Period": r["name"],
-            "Dates": f"close of {r['start']} to {r['end']}",
+            "Dates": f"close of {r['start']} to {r['end']}" if r["end"] else "",
             "Total return": _pct(r["total_return"]),
             "Max drawdown": _pct(r["max_drawdown"]),
             "Worst day": _pct(r["worst_day"]),
+            "Missing": r["missing"],
         }
-        for r in replay.to_dict(orient="records")
+        for r in part.replays.to_dict(orient="records")
     ]
-    blocks: list[Any] = [
-        TableBlock(
-            pd.DataFrame(rows),
-            caption=(
-                "Thesis risks mapped onto the book: P&L = Σ beta × shock, betas from "
-                "a joint OLS of weekly book returns on the scenario's factors over "
-                f"the last {SCENARIO_WINDOW} sessions (HAC t-statistics). Yields in bp "
-                "(FRED, point-in-time), copper = CPER (HG=F futures before 2015-03), "
-                f"AI infrastructure = equal-weight {' '.join(AI_INFRA_BASKET)}, tech = "
-                "XLK, tangible = XLI+XLB+XLE. Linear extrapolation: a low R² means "
-                "the factor explains little of the book."
-            ),
-        ),
-        TableBlock(
-            pd.DataFrame(replay_rows),
-            caption=(
-                "Historical replays: today's weights held (rebalanced daily) through "
-                "past stress periods; the 2026 row runs to the last date in the store."
-            ),
-        ),
-    ]
-    data = {
-        "scenarios": scenario_data,
-        "replays": replay.replace({np.nan: None}).to_dict(orient="records"),
-        "scenario_window": SCENARIO_WINDOW,
-        "sampling_period": SCENARIO_SAMPLING,
-    }
-    return blocks, data
+    caption = (
+        "Historical replays: today's weights held (rebalanced daily) through past "
+        "stress periods and since the thesis's date, up to the as-of date; a "
+        "period is n/a when a holding has no price in it (Missing)."
+    )
+    return [TableBlock(pd.DataFrame(rows), caption=caption)]
 
 
-def _factor_block(
-    port: pd.Series, ff: pd.DataFrame
-) -> tuple[list[Any], dict[str, Any]]:
-    attribution = factor_attribution(port, ff, window=FACTOR_WINDOW)
-    table = attribution.table
+def _factor_figure(factors: FactorExposures) -> go.Figure:
+    plot = weekly(factors.rolling.drop(columns="alpha"))
+    fig = go.Figure()
+    for col in plot.columns:
+        fig.add_trace(
+            go.Scatter(
+                x=plot.index,
+                y=plot[col].round(3),
+                name=str(col),
+                mode="lines",
+                line={"width": 1.4},
+            )
+        )
+    fig.update_layout(
+        **base_layout(
+            "Rolling Fama–French exposures of the book",
+            "beta (per unit factor return)",
+        )
+    )
+    return fig
+
+
+def _factor_blocks(part: RiskPart) -> Blocks:
+    factors = part.factors
+    if factors is None:
+        return [TextBlock(part.factors_note)]
+    att = factors.attribution
+    table = att.table
     shown = pd.DataFrame(
         {
             "Factor": table.index,
@@ -216,61 +177,37 @@ def _factor_block(
             "Contribution / yr": table["contribution"].map(_pct),
         }
     )
-    rolling = rolling_factor_exposures(port, ff, window=ROLLING_FACTOR_WINDOW).dropna()
-    plot = weekly(rolling.drop(columns="alpha"))
-    fig = go.Figure()
-    for col in plot.columns:
-        fig.add_trace(
-            go.Scatter(
-                x=plot.index,
-                y=plot[col].round(3),
-                name=col,
-                mode="lines",
-                line={"width": 1.4},
-            )
-        )
-    fig.update_layout(
-        **base_layout(
-            "Rolling Fama–French exposures of the rotation book",
-            "beta (per unit factor return)",
-        )
-    )
-    last = rolling.iloc[-1].drop("alpha")
-    blocks: list[Any] = [
+    blocks: Blocks = [
         TableBlock(
             shown,
             caption=(
-                "OLS of daily book returns on Fama–French factors, "
-                f"{attribution.start} to {attribution.end} "
-                f"({attribution.n_observations} days, R² {attribution.r_squared:.2f}), "
-                f"Newey–West HAC with {attribution.hac_lags} lags. The book is "
+                f"OLS of daily book returns on Fama–French factors, {att.start} to "
+                f"{att.end} ({att.n_observations} days, R² {att.r_squared:.2f}), "
+                f"Newey–West HAC with {att.hac_lags} lags. The book is "
                 "self-financing, so no risk-free rate is subtracted."
             ),
-        ),
-        FigureBlock(
-            fig,
-            caption=(
-                f"{ROLLING_FACTOR_WINDOW}-day rolling betas, weekly points, "
-                f"{plot.index[0].date()} to {plot.index[-1].date()}."
-            ),
-            sources=("Kenneth R. French Data Library", "Yahoo Finance adjusted closes"),
-        ),
+        )
     ]
-    data = {
-        "attribution": attribution.to_dict(),
-        "rolling_window": ROLLING_FACTOR_WINDOW,
-        "rolling_last": {
-            "date": rolling.index[-1].date().isoformat(),
-            **{k: float(v) for k, v in last.items()},
-        },
-    }
-    return blocks, data
+    if not factors.rolling.empty:
+        index = factors.rolling.index
+        blocks.append(
+            FigureBlock(
+                _factor_figure(factors),
+                caption=(
+                    f"{factors.rolling_window}-day rolling betas, weekly points, "
+                    f"{index[0].date()} to {index[-1].date()}."
+                ),
+                sources=(
+                    "Kenneth R. French Data Library",
+                    "Yahoo Finance adjusted closes",
+                ),
+            )
+        )
+    return blocks
 
 
-def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
-    table = var_table(
-        port, window=VAR_WINDOW, n_paths=MC_PATHS, seed=SEED, methods=VAR_METHODS
-    )
+def _var_tables(part: RiskPart) -> Blocks:
+    table = part.var_table
     shown = pd.DataFrame(
         {
             "Method": table["method"],
@@ -280,45 +217,57 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
             "CVaR": table["cvar"].map(lambda v: f"{v:.2%}"),
         }
     )
-    tests = {
-        m: var_backtest(port, window=BACKTEST_WINDOW, level=0.99, method=m)
-        for m in ("historical", "normal", "cornish_fisher", "ewma_normal")
-    }
     calib = pd.DataFrame(
         [
             {
-                "Model": m,
-                "Days": t.kupiec.n_observations,
-                "Exceedances": t.kupiec.n_exceedances,
-                "Expected": f"{t.kupiec.expected_rate * t.kupiec.n_observations:.0f}",
-                "LR": f"{t.kupiec.lr_statistic:.2f}",
-                "p-value": f"{t.kupiec.p_value:.3f}",
-                "Verdict": "rejected" if t.kupiec.rejected() else "not rejected",
-                "Clustering p": f"{t.christoffersen.p_value_independence:.3f}",
+                "Model": c.method,
+                "Days": c.n_observations,
+                "Exceedances": c.n_exceedances,
+                "Expected": f"{c.expected_rate * c.n_observations:.0f}",
+                "LR": f"{c.lr_statistic:.2f}",
+                "p-value": f"{c.p_value:.3f}",
+                "Verdict": "rejected" if c.rejected_at_5pct else "not rejected",
+                "Clustering p": f"{c.p_value_independence:.3f}",
             }
-            for m, t in tests.items()
+            for c in part.calibration.values()
         ]
     )
-    hist = tests["historical"].frame.iloc[-504:]
+    first = table.iloc[0] if len(table) else None
+    span = "" if first is None else f", {first['start']} to {first['end']}"
+    paths = int(table["n_paths"].max()) if len(table) else 0
+    window = part.calibration["historical"].window
+    return [
+        TableBlock(
+            shown,
+            caption=(
+                "VaR and CVaR (losses, fraction of long-side capital) from the last "
+                f"{part.var_window} daily returns{span}. Monte Carlo: {paths:,} "
+                f"bootstrap paths; multi-day returns compound."
+            ),
+        ),
+        TableBlock(
+            calib,
+            caption=(
+                f"Calibration: one-day {part.var_level:.0%} VaR from a rolling "
+                f"{window}-day window, forecast at each close for the next session, "
+                "over the whole history; Kupiec proportion-of-failures test "
+                "(rejected when p < 0.05). Clustering p: Christoffersen's test that "
+                "exceedances are independent (a small p means they come in bunches)."
+            ),
+        ),
+    ]
+
+
+def _var_figure(part: RiskPart) -> FigureBlock:
+    hist = part.var_forecasts.iloc[-CHART_SESSIONS:]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=hist.index,
-            y=(hist["realised"] * 100).round(3),
-            name="daily return",
-            mode="lines",
-            line={"width": 1},
+    for name, y, mode in (
+        ("daily return", hist["realised"], "lines"),
+        (f"-VaR {part.var_level:.0%} (forecast)", -hist["var"], "lines"),
+    ):
+        fig.add_trace(
+            go.Scatter(x=hist.index, y=(y * 100).round(3), name=name, mode=mode)
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=hist.index,
-            y=(-hist["var"] * 100).round(3),
-            name="-VaR 99% (forecast)",
-            mode="lines",
-            line={"width": 2},
-        )
-    )
     hits = hist[hist["exceedance"]]
     fig.add_trace(
         go.Scatter(
@@ -329,185 +278,87 @@ def _var_block(port: pd.Series) -> tuple[list[Any], dict[str, Any]]:
             marker={"size": 8},
         )
     )
-    fig.update_layout(
-        **base_layout("Rotation book: daily return vs 99% historical VaR", "return (%)")
+    title = f"The book: daily return vs {part.var_level:.0%} historical VaR"
+    fig.update_layout(**base_layout(title, "return (%)"))
+    return FigureBlock(
+        fig,
+        caption=(
+            f"Last {len(hist)} sessions, {hist.index[0].date()} to "
+            f"{hist.index[-1].date()}; markers are days whose loss exceeded the "
+            "previous close's VaR."
+        ),
+        sources=("Yahoo Finance adjusted closes",),
     )
-    start, end = port.dropna().index[-VAR_WINDOW], port.dropna().index[-1]
-    blocks: list[Any] = [
-        TableBlock(
-            shown,
-            caption=(
-                "VaR and CVaR (losses, fraction of long-side capital) from the last "
-                f"{VAR_WINDOW} daily returns, {start.date()} to {end.date()}. Monte "
-                f"Carlo: {MC_PATHS:,} bootstrap paths, seed {SEED}; 10-day returns "
-                "compound."
-            ),
-        ),
-        TableBlock(
-            calib,
-            caption=(
-                f"Calibration: one-day 99% VaR from a rolling {BACKTEST_WINDOW}-day "
-                "window, forecast at each close for the next session, over the whole "
-                "history; Kupiec proportion-of-failures test (rejected when p < 0.05). "
-                "Clustering p: Christoffersen's test that exceedances are independent "
-                "(a small p means they come in bunches)."
-            ),
-        ),
-        FigureBlock(
-            fig,
-            caption=(
-                f"Last {len(hist)} sessions, {hist.index[0].date()} to "
-                f"{hist.index[-1].date()}; markers are days whose loss exceeded the "
-                "previous close's VaR."
-            ),
-            sources=("Yahoo Finance adjusted closes",),
-        ),
-    ]
-    data = {
-        "var_table": table.replace({np.nan: None}).to_dict(orient="records"),
-        "var_window": VAR_WINDOW,
-        "calibration": {m: t.summary() for m, t in tests.items()},
-    }
-    return blocks, data
 
 
-def _regime_block(
-    ctx: ReportContext, returns: pd.DataFrame, weights: Mapping[str, float]
-) -> tuple[list[Any], dict[str, Any]]:
-    labels = ctx.options.get("regimes")
-    source = "regimes supplied to the report"
-    if not isinstance(labels, pd.Series):
-        if "USREC" not in ctx.market.series:
-            return [], {}
-        usrec = ctx.market.known("USREC", pd.DatetimeIndex(returns.index))
-        labels = usrec.map({1.0: "NBER recession", 0.0: "expansion"})
-        source = "NBER recession indicator (USREC) as known at each close"
-    table = regime_risk(returns, labels, weights, level=0.95)
+def _regime_blocks(regimes: RegimeRisk | None, n_holdings: int) -> Blocks:
+    if regimes is None:
+        return [
+            TextBlock(
+                "Risk by regime is not shown: the store has no NBER recession "
+                "indicator (USREC)."
+            )
+        ]
+    table = regimes.table
+    level = f"{regimes.level:.0%}"
     shown = pd.DataFrame(
         {
-            "Regime": table.index.astype(str),
+            "Regime": table["regime"],
             "Days": table["n_observations"],
             "Volatility / yr": table["volatility"].map(lambda v: f"{v:.1%}"),
-            "VaR 95% (1d)": table["var"].map(lambda v: f"{v:.2%}"),
-            "CVaR 95% (1d)": table["cvar"].map(lambda v: f"{v:.2%}"),
+            f"VaR {level} (1d)": table["var"].map(lambda v: f"{v:.2%}"),
+            f"CVaR {level} (1d)": table["cvar"].map(lambda v: f"{v:.2%}"),
             "Avg correlation": table["avg_correlation"].map(lambda v: f"{v:.2f}"),
         }
     )
-    blocks: list[Any] = [
-        TableBlock(
-            shown,
-            caption=(
-                f"Risk of the book inside each regime ({source}): annualised "
-                "volatility, historical one-day VaR/CVaR and the average pairwise "
-                f"correlation of its {len(weights)} holdings."
-            ),
-        )
-    ]
-    data = {
-        "regime_source": source,
-        "regime_risk": {
-            str(k): {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
-            for k, row in table.iterrows()
-        },
-    }
-    return blocks, data
+    caption = (
+        f"Risk of the book inside each regime ({regimes.source}): annualised "
+        "volatility, historical one-day VaR/CVaR and the average pairwise "
+        f"correlation of its {n_holdings} holdings."
+    )
+    return [TableBlock(shown, caption=caption)]
 
 
-def _summary(data: Mapping[str, Any]) -> str:
-    """One paragraph in words, written from the numbers in ``data``."""
-    parts = []
-    scored = [s for s in data.get("scenarios", []) if "pnl" in s]
-    if scored:
-        worst = min(scored, key=lambda s: s["pnl"])
-        best = max(scored, key=lambda s: s["pnl"])
-        parts.append(
-            f"Of the named risks, {worst['name']} hurts the book most "
-            f"({worst['pnl']:+.1%}); {best['name']} "
-            f"{'helps' if best['pnl'] > 0 else 'hurts least'} ({best['pnl']:+.1%})."
-        )
-    rows = [
-        r
-        for r in data.get("var_table", [])
-        if r["method"] == "historical" and r["level"] == 0.99 and r["horizon"] == 1
-    ]
-    calib = data.get("calibration", {}).get("historical")
-    if rows and calib:
-        verdict = "is not rejected" if not calib["rejected_at_5pct"] else "is rejected"
-        parts.append(
-            f"One-day 99% historical VaR is {rows[0]['var']:.1%} of capital (CVaR "
-            f"{rows[0]['cvar']:.1%}); over {calib['n_observations']} forecast days it "
-            f"was exceeded {calib['n_exceedances']} times against "
-            f"{calib['expected_rate'] * calib['n_observations']:.0f} expected, so the "
-            f"model {verdict} by the Kupiec test (p = {calib['p_value']:.2f})."
-        )
-    return " ".join(parts)
+def _intro(part: RiskPart) -> str:
+    book = part.book
+    source = (
+        "the thesis's book"
+        if book.source == "thesis"
+        else "the book given by the risk.weights setting"
+    )
+    weights = ", ".join(f"{k} {v:+.2f}" for k, v in book.weights.items())
+    names = ", ".join(s.name for s in part.scenarios) or "none"
+    return (
+        f"Risk of {source} ({book.label}: {weights}; weights rebalanced daily, "
+        "returns per unit of long-side capital) under the risks the thesis names "
+        f"({names}), then the same weights replayed through past stress periods."
+    )
 
 
-def build_risk_section(ctx: ReportContext) -> Section:
-    """Risk of the rotation book: scenarios, replays, factors, VaR and its calibration.
+def build_risk_section(analysis: Analysis) -> Section:
+    """Render ``analysis.risk``: scenarios, replays, factors, VaR and regimes.
 
     Parameters
     ----------
-    ctx : ReportContext
-        ``ctx.options`` may hold ``"weights"`` (asset -> weight; default the
-        tangible-long/tech-short book), ``"scenarios"`` (Scenario objects or
-        mappings with name/description/shocks, e.g. from the thesis file) and
-        ``"regimes"`` (a label Series; default NBER recessions).
+    analysis : Analysis
 
     Returns
     -------
     Section
+        ``data`` is ``to_jsonable(analysis.risk)``; an omitted part (no book)
+        renders as one line saying why.
     """
-    market = ctx.market
-    weights: Mapping[str, float] = dict(ctx.options.get("weights") or ROTATION_WEIGHTS)
-    sessions = equity_sessions(market)
-    returns = session_returns(market.prices[list(weights)], sessions)
-    port = portfolio_returns(returns, weights)
-    book = ", ".join(f"{k} {v:+.2f}" for k, v in weights.items())
-    data: dict[str, Any] = {
-        "as_of": ctx.as_of.date().isoformat(),
-        "weights": dict(weights),
-    }
-    blocks: list[Any] = [
-        TextBlock(
-            f"The rotation book ({book}; weights rebalanced daily, returns per unit of "
-            "long-side capital) under the risks the thesis names: a Fed reversal, "
-            "sticky inflation, a copper cliff and a tech rebound, then the same "
-            "weights replayed through past stress periods."
-        )
-    ]
-
-    scen_blocks, scen_data = _scenario_block(
-        port,
-        scenario_factors(market, sessions=sessions),
-        _scenarios(ctx.options),
-        returns,
-        weights,
-    )
-    blocks += scen_blocks
-    data.update(scen_data)
-    try:
-        ff = fama_french_factors(market)
-    except KeyError:
-        ff = None
-    if ff is not None and not ff.empty:
-        fac_blocks, fac_data = _factor_block(port, ff)
-        blocks += fac_blocks
-        data["factors"] = fac_data
-    var_blocks, var_data = _var_block(port)
-    blocks += var_blocks
-    data.update(var_data)
-    reg_blocks, reg_data = _regime_block(ctx, returns, weights)
-    blocks += reg_blocks
-    data.update(reg_data)
-    data["sources"] = list(SOURCES)
-    summary = _summary(data)
-    if summary:
-        blocks.insert(1, TextBlock(summary))
-        data["summary"] = summary
-    return Section(
-        id="risk",
-        title="Risk: scenarios, factors and VaR",
-        blocks=tuple(blocks),
-        data=data,
-    )
+    part = analysis.risk
+    if isinstance(part, Omitted):
+        return omitted_section(SECTION_ID, TITLE, part)
+    blocks: Blocks = [TextBlock(_intro(part))]
+    if part.summary:
+        blocks.append(TextBlock(part.summary))
+    blocks += _scenario_blocks(part, analysis)
+    blocks += _replay_blocks(part)
+    blocks += _factor_blocks(part)
+    blocks += _var_tables(part)
+    blocks.append(_var_figure(part))
+    blocks += _regime_blocks(part.regime_risk, len(part.book.weights))
+    data: dict[str, Any] = part_data(part)
+    return Section(id=SECTION_ID, title=TITLE, blocks=tuple(blocks), data=data)
