@@ -45,7 +45,7 @@ def test_report_writes_self_contained_html_and_json(store_path, tmp_path):
     payload = json.loads(out.with_suffix(".json").read_text())
     assert payload["meta"]["as_of"] == "2026-08-03"
     assert payload["sections"]["fed"]["upper"] == pytest.approx(3.75)
-    coverage = {row["id"]: row for row in payload["sections"]["coverage"]["coverage"]}
+    coverage = {row["id"]: row for row in payload["sections"]["coverage"]["table"]}
     assert coverage["SPY"]["last"] == "2026-08-03" and coverage["CPIAUCSL"][
         "unit"
     ].startswith("index")
@@ -120,11 +120,103 @@ def test_ingest_bad_file_is_rejected_with_rows(store_path, tmp_path):
     assert "XYZ" not in listing.output
 
 
-def test_thesis_check_feeds_the_regime_pillar(store_path):
-    # the CLI evaluates regime_prob("rotation") from the report's regime fit,
-    # so the pillar has a value here as it does in the report
-    result = runner.invoke(app, ["thesis", "check", "--store", store_path])
+def test_thesis_check_json_is_the_analysis_part(store_path, analysis):
+    # the CLI prints the thesis_check part of the Analysis: the same health and
+    # pillars as report.json and /api/thesis/status (the bundled data, default
+    # thesis), and regime_prob("rotation") is fed from the one regime fit
+    result = runner.invoke(
+        app, ["thesis", "check", "--store", store_path, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
-    # rich may wrap the id on a narrow test console: match its first part
-    line = next(row for row in result.output.splitlines() if "rotation_r" in row)
-    assert "no_data" not in line and re.search(r"\b(holds|fails)\b", line), line
+    body = json.loads(result.output)
+    part = analysis.thesis_check
+    assert body["as_of"] == str(part.as_of.date())
+    assert body["health"] == part.health == 0.59375
+    assert body["n_holding"] == 11 and body["n_with_data"] == 18
+    assert [(p["id"], p["status"]) for p in body["pillars"]] == [
+        (p.id, p.status) for p in part.pillars
+    ]
+    regime = next(p for p in body["pillars"] if p["id"] == "rotation_regime")
+    assert regime["status"] in {"holds", "fails"}
+
+
+def test_risk_json_is_the_part_json(store_path, analysis):
+    # One invocation: the thesis book's VaR is the report's (window 1,000
+    # days, the analysis setting), and --scenario only filters what is printed.
+    from rotation.analysis import to_jsonable
+
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "--store",
+            store_path,
+            "--scenario",
+            "copper_cliff",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    expected = to_jsonable(analysis.risk)
+    for key in ("var", "cvar", "var_table", "var_window", "calibration", "book"):
+        assert printed[key] == expected[key], key
+    assert [s["name"] for s in printed["scenarios"]] == ["copper_cliff"]
+    assert printed["scenarios"][0] == expected["scenarios"][2]
+
+
+def test_backtest_json_is_the_part_json(store_path, analysis):
+    # One invocation: the default thesis's relative_momentum has the report's
+    # CAGR, Sharpe and max drawdown because both print analysis.backtests.
+    from rotation.analysis import to_jsonable
+
+    result = runner.invoke(app, ["backtest", "--store", store_path, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed == json.loads(json.dumps(to_jsonable(analysis.backtests)))
+    sheet = printed["strategies"]["relative_momentum"]["tear_sheet"]
+    assert sheet["start"] == "1998-12-22"
+
+
+def test_thesis_backtest_of_a_custom_thesis(store_path, custom_analyses):
+    from pathlib import Path
+
+    from rotation.analysis import to_jsonable
+
+    path = Path(__file__).resolve().parents[1] / "theses/examples/semis_capex.yaml"
+    result = runner.invoke(
+        app,
+        ["thesis", "backtest", str(path), "--store", store_path, "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    expected = to_jsonable(custom_analyses["semis_capex"].backtests)
+    assert printed["strategies"] == json.loads(json.dumps(expected["strategies"]))
+    assert set(printed["strategies"]) == {"thesis_tilt", "book"}
+    assert printed["sweep"] is None
+
+
+def test_regimes_json_is_the_part_json(store_path, custom_analyses):
+    # One invocation: P(semis lead) and the episodes printed by the CLI are the
+    # part report.json and /api/regimes hold (the same to_jsonable encoding).
+    from pathlib import Path
+
+    from rotation.analysis import to_jsonable
+
+    path = Path(__file__).resolve().parents[1] / "theses/examples/semis_capex.yaml"
+    result = runner.invoke(
+        app,
+        ["regimes", "--store", store_path, "--thesis", str(path), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    expected = to_jsonable(custom_analyses["semis_capex"].regimes)
+    assert printed == json.loads(json.dumps(expected))
+    assert printed["current"]["state"] in ("semis lead", "semis lag")
+
+
+def test_regimes_bad_refit_lists_the_allowed_values(store_path):
+    result = runner.invoke(app, ["regimes", "--store", store_path, "--refit", "Z"])
+    assert result.exit_code == 2
+    assert "regimes.refit" in result.output and "W, M, Q, Y" in result.output

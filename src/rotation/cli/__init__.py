@@ -7,7 +7,7 @@ command group; importing them registers their commands on :data:`app`.
 
 from __future__ import annotations
 
-from rotation.cli import _analytics, _data, _report, _thesis  # noqa: F401  (registers commands)
+from rotation.cli import _analytics, _backtest, _data, _regimes, _report, _risk, _thesis  # noqa: F401  (registers commands)
 from rotation.cli._common import app
 
 __all__ = ["app", "main"]

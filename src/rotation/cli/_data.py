@@ -8,20 +8,22 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rotation.cli._common import (
     PRICE_FIELDS,
     Source,
     StoreOpt,
+    _error_line,
     _fail,
     _frame_table,
     _open,
     _progress,
     console,
     data_app,
-    err,
 )
+from rotation.data.store import IngestReport
 from rotation.exceptions import RotationError, ValidationError
 
 
@@ -44,28 +46,54 @@ def data_show(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Point-in-time view.")
     ] = None,
-    tail: Annotated[int, typer.Option(help="Rows to show.")] = 15,
+    tail: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
 ) -> None:
-    """Show the latest values of one symbol or series."""
+    """Show the latest values of one symbol or series as known on a date."""
+    from rotation.analysis import resolve_as_of
     from rotation.data.ingest import ensure_bundled
+    from rotation.workspace import store_sessions
 
     st = _open(store)
     ensure_bundled(st)
-    try:
-        if symbol in st.symbols():
-            frame = pd.DataFrame(
-                {f: st.prices(symbol, end=as_of, field=f)[symbol] for f in PRICE_FIELDS}
-            )
-        else:
-            frame = st.series(symbol, as_of=as_of).to_frame()
-    except RotationError as exc:
-        _fail(exc)
-        return
-    console.print(
-        _frame_table(
-            frame.tail(tail).reset_index(), f"{symbol} (as of {as_of or 'latest'})"
+    day = resolve_as_of(as_of, store_sessions(st))
+    if symbol in st.symbols():
+        frame = pd.DataFrame(
+            {f: st.prices(symbol, end=day, field=f)[symbol] for f in PRICE_FIELDS}
+        ).dropna(how="all")
+    else:
+        frame = st.series(symbol, as_of=day).to_frame()
+    if frame.empty:
+        raise RotationError(
+            f"{symbol} has no value known on or before {day.date()}; its coverage: "
+            "`rotation data list`"
         )
+    title = f"{symbol} as of {day.date()}"
+    console.print(_frame_table(frame.tail(tail).reset_index(), escape(title)))
+
+
+_INGEST_COLUMNS = (
+    "file",
+    "rows",
+    "inserted",
+    "filled",
+    "replaced",
+    "unchanged",
+    "skipped",
+    "flags",
+)
+
+
+def _ingest_row(path: Path, rep: IngestReport) -> list[str]:
+    counts = (
+        rep.rows,
+        rep.inserted,
+        rep.filled,
+        rep.replaced,
+        rep.unchanged,
+        rep.skipped_missing,
+        len(rep.flags),
     )
+    return [escape(str(path)), *(f"{v:,}" for v in counts)]
 
 
 @data_app.command("ingest")
@@ -90,27 +118,18 @@ def data_ingest(
         typer.Option(help="Source label stored with the rows (default: file name)."),
     ] = None,
 ) -> None:
-    """Validate and load files, each all-or-nothing."""
+    """Validate and load files, each all-or-nothing (a bad file is rejected whole)."""
     from rotation.data.ingest import ingest_path
 
     st = _open(store)
     table = Table(title="ingest", header_style="bold")
-    for col in (
-        "file",
-        "rows",
-        "inserted",
-        "filled",
-        "replaced",
-        "unchanged",
-        "skipped",
-        "flags",
-    ):
+    for col in _INGEST_COLUMNS:
         table.add_column(col, justify="left" if col == "file" else "right")
     failed = False
     with _progress() as progress:
         task = progress.add_task("ingesting", total=len(paths))
         for path in paths:
-            progress.update(task, description=f"ingesting {path.name}")
+            progress.update(task, description=f"ingesting {escape(path.name)}")
             try:
                 rep = ingest_path(
                     st,
@@ -121,27 +140,12 @@ def data_ingest(
                     replace=replace,
                     source=source,
                 )
+                table.add_row(*_ingest_row(path, rep))
             except (ValidationError, FileNotFoundError) as exc:
-                err.print(f"[bold red]rejected[/] {exc}", markup=True, highlight=False)
+                _error_line(exc)
                 failed = True
-                continue
             finally:
                 progress.advance(task)
-            table.add_row(
-                str(path),
-                *(
-                    f"{v:,}"
-                    for v in (
-                        rep.rows,
-                        rep.inserted,
-                        rep.filled,
-                        rep.replaced,
-                        rep.unchanged,
-                        rep.skipped_missing,
-                        len(rep.flags),
-                    )
-                ),
-            )
     console.print(table)
     if failed:
         raise typer.Exit(2)

@@ -6,11 +6,13 @@ import json
 import time
 import webbrowser
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from rotation.analysis import Analysis
 from rotation.cli._common import (
     Format,
     StoreOpt,
@@ -22,6 +24,123 @@ from rotation.cli._common import (
     err,
 )
 from rotation.exceptions import RotationError
+
+if TYPE_CHECKING:
+    from rotation.data.store import Store
+    from rotation.report.builder import Report
+
+
+def _load_store(store: Path | None) -> tuple[Store, bool]:
+    """Open the store, loading the bundled data on first use (with progress)."""
+    from rotation.data.ingest import ensure_bundled
+
+    st = _open(store)
+    with _progress() as progress:
+        task = progress.add_task("opening the store", total=3)
+        loaded = ensure_bundled(
+            st,
+            progress=lambda name: progress.update(
+                task, description=f"loading bundled {name}", advance=1
+            ),
+        )
+    return st, loaded
+
+
+def _check_only(only: list[str] | None) -> None:
+    from rotation.report.builder import SECTION_IDS
+
+    unknown = [s for s in only or [] if s not in SECTION_IDS]
+    if unknown:
+        raise RotationError(
+            f"--only {', '.join(unknown)}: unknown section; allowed: "
+            f"{', '.join(SECTION_IDS)}"
+        )
+
+
+def _build(
+    st: Store, thesis: Path | None, as_of: str | None, only: list[str] | None
+) -> Report:
+    """Build the Analysis and render the report's sections from it."""
+    from rotation.report.builder import SECTIONS, build_report
+    from rotation.thesis_files import load_thesis_file
+    from rotation.workspace import load_snapshot, thesis_label
+
+    analysis = Analysis(
+        load_snapshot(st, as_of),
+        load_thesis_file(thesis),
+        thesis_name=thesis_label(thesis),
+    )
+    previous = st.previous_report(_thesis_key(thesis), as_of=analysis.as_of)
+    wanted = [s for s in SECTIONS if not only or s[0] in only]
+    with _progress() as progress:
+        task = progress.add_task("building sections", total=len(wanted))
+        return build_report(
+            analysis,
+            sections=wanted,
+            only=only or None,
+            previous=(
+                {"as_of": previous["as_of"], "headline": previous["payload"]}
+                if previous
+                else None
+            ),
+            progress=lambda sid: progress.update(
+                task, description=f"section {sid}", advance=1
+            ),
+        )
+
+
+def _thesis_key(thesis: Path | None) -> str:
+    return str(thesis.resolve()) if thesis else "great_rotation_2026"
+
+
+def _write(built: Report, out: Path, fmt: Format, meta: dict[str, Any]) -> list[Path]:
+    """Write the report in ``fmt`` next to ``out``; return the files written."""
+    from rotation.report.render import render_html, render_json, render_markdown
+    from rotation.report.summary import tiles
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt is Format.md:
+        path = out.with_suffix(".md")
+        path.write_text(render_markdown(built), encoding="utf-8")
+        return [path]
+    json_path = out.with_suffix(".json")
+    json_path.write_text(render_json(built, meta=meta), encoding="utf-8")
+    if fmt is Format.json:
+        return [json_path]
+    summary = next((s for s in built.sections if s.id == "summary"), None)
+    now = summary.data.get("headline") if summary is not None else None
+    before = summary.data.get("previous") if summary is not None else None
+    html_path = out.with_suffix(".html")
+    html_path.write_text(
+        render_html(
+            built,
+            title=f"rotation — {built.analysis.thesis.meta.title}, checked",
+            headline=tiles(now, before) if now else [],
+        ),
+        encoding="utf-8",
+    )
+    return [html_path, json_path]
+
+
+def _print_summary(built: Report, written: list[Path], seconds: float) -> None:
+    table = Table(
+        title=f"rotation report as of {built.analysis.as_of.date()}",
+        header_style="bold",
+    )
+    for column in ("section", "status", "seconds"):
+        table.add_column(column, justify="right" if column == "seconds" else "left")
+    failed = {f.id: f.error for f in built.failures}
+    for section in built.sections:
+        status = (
+            f"[red]failed: {escape(failed[section.id])}[/]"
+            if section.id in failed
+            else "[green]ok[/]"
+        )
+        table.add_row(escape(section.title), status, f"{built.timings[section.id]:.2f}")
+    console.print(table)
+    for path in written:
+        console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
+    console.print(f"done in {seconds:.1f} s")
 
 
 @app.command()
@@ -50,108 +169,55 @@ def report(
     ] = False,
 ) -> None:
     """Build the report on the store (loading the bundled data on first use)."""
-    from rotation.data.ingest import ensure_bundled
-    from rotation.report.builder import build_report
-    from rotation.report.context import make_context
-    from rotation.report.render import (
-        render_html,
-        render_json,
-        render_markdown,
-        to_jsonable,
-    )
-    from rotation.report.summary import tiles
-
     start = time.perf_counter()
     try:
-        st = _open(store)
-        with _progress() as progress:
-            task = progress.add_task("opening the store", total=3)
-            loaded = ensure_bundled(
-                st,
-                progress=lambda name: progress.update(
-                    task, description=f"loading bundled {name}", advance=1
-                ),
-            )
-            progress.update(task, completed=3)
-            progress.update(task, description="preparing point-in-time data")
-            thesis_key = str(thesis.resolve()) if thesis else "great_rotation_2026"
-            previous = st.previous_report(thesis_key, as_of=as_of)
-            options: dict[str, Any] = {"store": st}
-            if previous is not None:
-                options["previous_report"] = {
-                    "as_of": previous["as_of"],
-                    "headline": previous["payload"],
-                }
-            ctx = make_context(st, as_of=as_of, thesis_path=thesis, options=options)
-            cut = ctx.as_of
-            from rotation.report.builder import SECTIONS
-
-            wanted = [s for s in SECTIONS if not only or s[0] in only]
-            task = progress.add_task("building sections", total=len(wanted))
-            built = build_report(
-                ctx,
-                sections=wanted,
-                summary=not only,  # a summary of some sections would mislead
-                progress=lambda sid: progress.update(
-                    task, description=f"section {sid}", advance=1
-                ),
-            )
-    except (RotationError, FileNotFoundError, ValueError) as exc:
+        _check_only(only)
+        st, loaded = _load_store(store)
+        built = _build(st, thesis, as_of, only)
+        meta = {"store": str(st.path), "bundled_loaded_now": loaded}
+        written = _write(built, out, fmt, meta)
+    except (RotationError, OSError, ValueError) as exc:
         _fail(exc)
         return
-    meta = {
-        "store": str(st.path),
-        "thesis": str(thesis) if thesis else "great_rotation_2026 (default)",
-        "bundled_loaded_now": loaded,
-    }
-    summary = next((sec for sec in built.sections if sec.id == "summary"), None)
-    headline_now = summary.data["headline"] if summary is not None else None
-    previous_headline = (ctx.options.get("previous_report") or {}).get("headline")
-    headline_tiles = tiles(headline_now, previous_headline) if headline_now else []
-    written = []
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt is Format.html:
-        html_path, json_path = out.with_suffix(".html"), out.with_suffix(".json")
-        html_path.write_text(
-            render_html(
-                built,
-                title="rotation — the Great 2026 Rotation, checked",
-                headline=headline_tiles,
-            ),
-            encoding="utf-8",
-        )
-        json_path.write_text(render_json(built, meta=meta), encoding="utf-8")
-        written = [html_path, json_path]
-    elif fmt is Format.json:
-        path = out.with_suffix(".json")
-        path.write_text(render_json(built, meta=meta), encoding="utf-8")
-        written = [path]
-    else:
-        path = out.with_suffix(".md")
-        path.write_text(render_markdown(built), encoding="utf-8")
-        written = [path]
-    table = Table(title=f"rotation report as of {cut.date()}", header_style="bold")
-    table.add_column("section")
-    table.add_column("status")
-    table.add_column("seconds", justify="right")
-    failed = {f.id: f.error for f in built.failures}
-    for section in built.sections:
-        status = (
-            f"[red]failed: {failed[section.id]}[/]"
-            if section.id in failed
-            else "[green]ok[/]"
-        )
-        table.add_row(section.title, status, f"{built.timings[section.id]:.2f}")
-    console.print(table)
-    for path in written:
-        console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
-    console.print(f"done in {time.perf_counter() - start:.1f} s")
-    if headline_now and not built.failures:
-        st.record_report(cut, thesis_key, json.dumps(to_jsonable(headline_now)))
+    _print_summary(built, written, time.perf_counter() - start)
+    summary = next((s for s in built.sections if s.id == "summary"), None)
+    if summary is not None and not built.failures:
+        headline = json.dumps(summary.data.get("headline"))
+        st.record_report(built.analysis.as_of, _thesis_key(thesis), headline)
     if open_browser and written:
         webbrowser.open(written[0].resolve().as_uri())
     if built.failures:
         raise typer.Exit(1)
+
+
+_AllowWritesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-writes",
+        help="Enable the update endpoint; the token comes from --token-file "
+        "or the ROTATION_TOKEN environment variable.",
+    ),
+]
+_TokenFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--token-file", help="File holding the write token (16+ characters; chmod 600)."
+    ),
+]
+_HostAllowOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--host-allow",
+        help="Also accept this Host name or name:port (repeatable); "
+        "127.0.0.1, localhost and [::1] always work.",
+    ),
+]
+_TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        hidden=True, help="Deprecated: visible to other users in ps; use --token-file."
+    ),
+]
 
 
 @app.command()
@@ -165,73 +231,34 @@ def serve(
         Path | None,
         typer.Option(help="Folder of thesis YAML files the dashboard may offer."),
     ] = None,
-    allow_writes: Annotated[
-        bool,
-        typer.Option(
-            "--allow-writes",
-            help="Enable the update endpoint; the token comes from --token-file "
-            "or the ROTATION_TOKEN environment variable.",
-        ),
-    ] = False,
-    token_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--token-file",
-            help="File holding the write token (16+ characters; chmod 600).",
-        ),
-    ] = None,
-    host_allow: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--host-allow",
-            help="Also accept this Host name or name:port (repeatable); "
-            "127.0.0.1, localhost and [::1] always work.",
-        ),
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            hidden=True,
-            help="Deprecated: visible to other users in ps; use --token-file.",
-        ),
-    ] = None,
+    allow_writes: _AllowWritesOpt = False,
+    token_file: _TokenFileOpt = None,
+    host_allow: _HostAllowOpt = None,
+    token: _TokenOpt = None,
 ) -> None:
     """Run the live dashboard and JSON API (read-only unless --allow-writes)."""
-    import warnings
-
-    from rich.markup import escape
-
     try:
         from rotation.web import serve as run_server
-        from rotation.web._server import read_token
     except ImportError as exc:
-        message = (
-            f"the dashboard needs the [web] extra: pip install 'rotation[web]' ({exc})"
+        _fail(
+            RotationError(
+                "the dashboard needs the [web] extra's packages (fastapi, uvicorn): "
+                f"pip install 'rotation[web]' ({exc})"
+            )
         )
-        _fail(RotationError(escape(message)))
         return
-    if token is not None:
+    token = _write_token(allow_writes, token, token_file)
+    if host not in {"127.0.0.1", "localhost", "::1"}:
         err.print(
-            "[yellow]warning:[/] --token is deprecated and will be removed: a "
-            "command line is visible to every user (ps). Write the token to a "
-            "file and pass --token-file FILE, or set ROTATION_TOKEN.",
+            f"[yellow]warning:[/] binding to {escape(host)}: the dashboard is "
+            "reachable from other hosts",
             highlight=False,
         )
+    console.print(
+        f"dashboard on http://{host}:{port}/  (API schema: /openapi.json)",
+        markup=False,
+    )
     try:
-        if allow_writes and token is None:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                token = read_token(token_file, required=True)
-            for warning in caught:
-                err.print(f"[yellow]warning:[/] {escape(str(warning.message))}")
-        if host not in {"127.0.0.1", "localhost", "::1"}:
-            err.print(
-                f"[yellow]warning:[/] binding to {escape(host)}: the dashboard is "
-                "reachable from other hosts",
-                highlight=False,
-            )
-        url = f"http://{host}:{port}/"
-        console.print(f"dashboard on {url}  (API schema: /openapi.json)", markup=False)
         run_server(
             host,
             port,
@@ -242,4 +269,32 @@ def serve(
             host_allow=host_allow,
         )
     except (ValueError, FileNotFoundError) as exc:
-        _fail(RotationError(escape(str(exc))))
+        _fail(RotationError(str(exc)))
+
+
+def _write_token(
+    allow_writes: bool, token: str | None, token_file: Path | None
+) -> str | None:
+    """Return the write token: --token-file, else $ROTATION_TOKEN (--token deprecated)."""
+    import warnings
+
+    from rotation.web._server import read_token
+
+    if token is not None:
+        err.print(
+            "[yellow]warning:[/] --token is deprecated and will be removed: a "
+            "command line is visible to every user (ps). Write the token to a "
+            "file and pass --token-file FILE, or set ROTATION_TOKEN.",
+            highlight=False,
+        )
+    if not allow_writes or token is not None:
+        return token
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            token = read_token(token_file, required=True)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(RotationError(str(exc)))
+    for warning in caught:
+        err.print(f"[yellow]warning:[/] {escape(str(warning.message))}")
+    return token

@@ -1,81 +1,137 @@
-"""``rotation thesis ...``: check a thesis now, over history, as an event study."""
+"""``rotation thesis ...``: the thesis check of the Analysis, now and over history."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rotation.cli._common import (
     AsOfOpt,
+    FormatOpt,
+    OutputFormat,
+    SettingOpt,
     StoreOpt,
     ThesisArg,
+    _fail,
     _frame_table,
-    _progress,
-    _thesis_inputs,
     console,
+    emit_json,
+    load_analysis,
+    parse_settings,
     thesis_app,
 )
+from rotation.exceptions import RotationError
+
+if TYPE_CHECKING:
+    from rotation.analysis import ThesisCheck
 
 
 def _status_style(status: str) -> str:
     return {"holds": "green", "fails": "red"}.get(status, "dim")
 
 
+def _check(
+    store: Path | None,
+    path: Path | None,
+    as_of: str | None,
+    settings: list[str] | None = None,
+) -> ThesisCheck:
+    """Build the Analysis and return its thesis check (``error:`` line on failure)."""
+    analysis = load_analysis(store, path, as_of, parse_settings(settings))
+    try:
+        check: ThesisCheck = analysis.thesis_check
+    except (RotationError, ValueError) as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
+    return check
+
+
+def _health_line(check: ThesisCheck) -> str:
+    health = "n/a" if math.isnan(check.health) else f"{check.health:.0%}"
+    return (
+        f"health {health} ({check.n_holding} of {check.n_with_data} pillars with "
+        f"data hold; {check.n_no_data} without data)"
+    )
+
+
+def _day(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
+
+
+def _num(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.4g}"
+
+
 @thesis_app.command("check")
 def thesis_check(
-    path: ThesisArg = None, store: StoreOpt = None, as_of: AsOfOpt = None
+    path: ThesisArg = None,
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    settings: SettingOpt = None,
 ) -> None:
     """Evaluate every pillar and the health score as of one date."""
-    from rotation.thesis import evaluate
-
-    thesis, market, extra = _thesis_inputs(store, path, as_of)
-    result = evaluate(thesis, market, extra=extra)
-    frame = result.to_frame()
+    check = _check(store, path, as_of, settings)
+    if fmt is OutputFormat.json:
+        emit_json(check)
+        return
     table = Table(
-        title=f"{thesis.meta.title} — as of {market.as_of.date()}", header_style="bold"
+        title=escape(f"{check.thesis.title} — as of {check.as_of.date()}"),
+        header_style="bold",
     )
     for col in ("pillar", "status", "value", "rule", "since", "claimed"):
         table.add_column(col, justify="right" if col == "value" else "left")
-    for pid, row in frame.iterrows():
-        style = _status_style(str(row["status"]))
-        value = "" if pd.isna(row["value"]) else f"{row['value']:.4g}"
-        since = "" if pd.isna(row["since"]) else str(pd.Timestamp(row["since"]).date())
-        claimed = "" if pd.isna(row["claimed"]) else str(row["claimed"])
+    for p in check.pillars:
         table.add_row(
-            str(pid),
-            f"[{style}]{row['status']}[/]",
-            value,
-            str(row["rule"]),
-            since,
-            claimed[:40],
+            p.id,
+            f"[{_status_style(p.status)}]{p.status}[/]",
+            _num(p.value),
+            escape(p.rule),
+            "" if p.since is None else str(p.since.date()),
+            escape(p.claimed_text[:40]),
         )
     console.print(table)
-    console.print(result.summary().splitlines()[1])
+    console.print(_health_line(check))
+    for r in check.risks:
+        if r.status == "triggered":
+            console.print(f"risk [red]triggered[/] {r.id} ({_num(r.value)} {r.rule})")
 
 
 @thesis_app.command("history")
 def thesis_history(
     path: ThesisArg = None,
     store: StoreOpt = None,
+    as_of: AsOfOpt = None,
     out: Annotated[
         Path | None, typer.Option(help="Write the daily table to CSV.")
     ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    settings: SettingOpt = None,
 ) -> None:
     """Every pillar's value and status and the health score, every day."""
-    from rotation.thesis import history
-
-    thesis, market, extra = _thesis_inputs(store, path)
-    hist = history(thesis, market, extra=extra)
+    check = _check(store, path, as_of, settings)
     if out is not None:
-        hist.to_frame().to_csv(out)
-        console.print(f"wrote [bold]{out}[/] ({len(hist.health):,} days)")
-    health = hist.health.dropna()
-    yearly = health.groupby(pd.DatetimeIndex(health.index).year).mean()
-    frame = yearly.rename("mean health").to_frame().reset_index(names="year")
+        check.history.to_frame().to_csv(out)
+        console.print(f"wrote [bold]{out}[/] ({len(check.history.health):,} days)")
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "thesis": check.thesis,
+                "as_of": check.as_of,
+                "health": check.health,
+                "health_history": check.health_history,
+                "health_by_year": check.health_by_year,
+            }
+        )
+        return
+    frame = check.health_by_year.reset_index()
+    frame["year"] = frame["year"].astype(str)  # not "2,016"
     console.print(_frame_table(frame.tail(30), "health by year (mean of daily scores)"))
 
 
@@ -87,35 +143,23 @@ def thesis_diff(
     ] = None,
     path: Annotated[Path | None, typer.Option("--thesis", help="Thesis YAML.")] = None,
     store: StoreOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    settings: SettingOpt = None,
 ) -> None:
     """Pillars whose status flipped between two dates, with the values that crossed."""
-    from rotation.thesis import diff
-
-    thesis, market, extra = _thesis_inputs(store, path)
-    result = diff(thesis, market, start, end, extra=extra)
-    console.print(
-        _frame_table(result.to_frame().reset_index(), result.summary().splitlines()[0])
-    )
-
-
-@thesis_app.command("backtest")
-def thesis_backtest(
-    path: ThesisArg = None,
-    store: StoreOpt = None,
-    level: Annotated[
-        float | None, typer.Option(help="Health threshold (default from the file).")
-    ] = None,
-) -> None:
-    """Event study: forward returns of the long vs short basket when health is high."""
-    from rotation.thesis import thesis_event_study
-
-    thesis, market, extra = _thesis_inputs(store, path)
-    with _progress() as progress:
-        progress.add_task("event study over the full history", total=None)
-        studies = thesis_event_study(thesis, market, level=level, extra=extra)
-    for name, study in studies.items():
-        console.print(_frame_table(study.table.reset_index(), f"{name}: {study.name}"))
-        console.print(f"{len(study.episodes)} episodes")
+    # The analysis is as of ``end``: only data known then decides the statuses.
+    check = _check(store, path, end, settings)
+    try:
+        result = check.diff(start)
+    except ValueError as exc:
+        _fail(exc)
+        return
+    if fmt is OutputFormat.json:
+        emit_json(result)
+        return
+    frame = result.to_frame().reset_index()
+    frame["flipped_on"] = [_day(d) for d in frame["flipped_on"]]
+    console.print(_frame_table(frame, result.summary().splitlines()[0]))
 
 
 @thesis_app.command("lint")
@@ -124,15 +168,11 @@ def thesis_lint(
     store: StoreOpt = None,
 ) -> None:
     """Validate a thesis file: schema, expressions, and names against the store."""
-    from rotation.thesis import evaluate
-
-    thesis, market, extra = _thesis_inputs(store, path)
-    result = evaluate(thesis, market, extra=extra)
-    frame = result.to_frame()
-    missing = frame[frame["status"] == "no_data"]
+    check = _check(store, path, None)
+    missing = [p for p in check.pillars if p.status == "no_data"]
     console.print(
-        f"[green]ok[/]: {path} parses; {len(frame)} pillars, "
-        f"{len(missing)} without data on {market.as_of.date()}"
+        f"[green]ok[/]: {escape(str(path))} parses; {len(check.pillars)} pillars, "
+        f"{len(missing)} without data on {check.as_of.date()}"
     )
-    for pid, row in missing.iterrows():
-        console.print(f"  [dim]no data[/] {pid}: {row['reason']}")
+    for p in missing:
+        console.print(f"  [dim]no data[/] {p.id}: {escape(p.reason)}")
