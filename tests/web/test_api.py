@@ -141,24 +141,30 @@ class TestReference:
             rtol=1e-9,
         )
 
-    def test_backtest_equity_starts_at_one_and_reports_metrics(self, client):
+    def test_backtest_takes_the_analysis_settings(self, client):
         body = client.get(
-            f"/api/backtest?strategy=relative_momentum&symbols=XLK,XLI,XLB,XLE&window=63&top_k=2&as_of={AS_OF_A}"
+            f"/api/backtest?strategy=relative_momentum&lookback=63&top_k=2&as_of={AS_OF_A}"
         ).json()
-        assert body["params"] == {"lookback": 63, "top_k": 2}
-        assert body["equity"][0] == pytest.approx(1.0)
-        assert body["dates"][-1] == AS_OF_A
-        assert {"cagr", "sharpe", "max_drawdown"} <= set(body["metrics"])
+        assert body["settings"]["lookback"] == 63 and body["settings"]["top_k"] == 2
+        data = body["data"]
+        assert data["end"] == AS_OF_A and list(data["strategies"]) == [
+            "relative_momentum"
+        ]
+        sheet = data["strategies"]["relative_momentum"]
+        assert {"cagr", "sharpe", "max_drawdown"} <= set(sheet["tear_sheet"])
+        assert data["curves"]["dates"][-1] <= AS_OF_A
 
     def test_report_payload_holds_the_requested_sections(self, client):
         body = client.get(f"/api/report?as_of={AS_OF_A}&only=rrg,fed").json()
         assert set(body["sections"]) == {"rrg", "fed"}
         assert body["meta"]["as_of"] == AS_OF_A
 
-    def test_coverage_matches_the_store(self, client, store):
-        rows = client.get("/api/coverage").json()["rows"]
-        assert len(rows) == len(store.coverage())
+    def test_coverage_is_what_is_known_at_as_of(self, client, store):
+        rows = client.get("/api/coverage").json()["table"]
         assert {"SPY", "DFF", "FOMC_DOTS"} <= {r["id"] for r in rows}
+        assert {r["id"] for r in rows} <= set(store.coverage()["id"])
+        past = client.get(f"/api/coverage?as_of={AS_OF_A}").json()["table"]
+        assert max(r["last"] for r in past) <= AS_OF_A
 
     def test_theses_offered_by_name_only(self, client):
         theses = client.get("/api/health").json()["theses"]
@@ -194,8 +200,8 @@ class TestErrors:
     @pytest.mark.parametrize(
         ("url", "status", "needle"),
         [
-            ("/api/thesis/status?as_of=1900-01-01", 422, "as_of must lie between"),
-            ("/api/thesis/status?as_of=2099-01-01", 422, "got 2099-01-01"),
+            ("/api/thesis/status?as_of=1900-01-01", 422, "before the first date"),
+            ("/api/thesis/status?as_of=2099-01-01", 422, "as_of 2099-01-01 is after"),
             ("/api/thesis/status?as_of=2025-02-30", 422, "not a valid calendar date"),
             ("/api/thesis/status?as_of=yesterday", 422, "as_of"),
             (
@@ -211,7 +217,7 @@ class TestErrors:
             ("/api/indicators/momentum?window=abc", 422, "window"),
             ("/api/indicators/avg_corr?symbols=XLK", 422, "cannot be computed"),
             ("/api/sections/nope", 404, "allowed: thesis"),
-            ("/api/backtest?strategy=martingale", 404, "allowed: relative_momentum"),
+            ("/api/backtest?strategy=martingale", 404, "allowed: thesis_tilt, book"),
             ("/api/backtest?cost_bps=-1", 422, "cost_bps"),
             ("/api/nope", 404, "no page or endpoint"),
             # Before any price in the store: nothing is known yet.
@@ -327,14 +333,16 @@ class TestCaching:
         assert second.content == first.content
         assert cache.misses == misses
 
-    def test_page_and_api_share_the_evaluation(self, app, client):
-        cache = app.state.service.cache
+    def test_page_and_api_share_one_analysis(self, app, client):
+        service = app.state.service
         client.get(f"/api/thesis/status?as_of={AS_OF_A}")
-        key = ("evaluation", "great_rotation_2026", pd.Timestamp(AS_OF_A))
-        assert key in cache
+        analysis = service.analysis("great_rotation_2026", pd.Timestamp(AS_OF_A))
+        check = analysis.thesis_check  # computed once, by the API call
         page = client.get(f"/?as_of={AS_OF_A}&sections=coverage")
         assert page.status_code == 200
         assert f'data-as-of="{AS_OF_A}"' in page.text
+        again = service.analysis("great_rotation_2026", pd.Timestamp(AS_OF_A))
+        assert again is analysis and again.thesis_check is check
 
     def test_repeated_url_is_replayed_before_routing(self, app, client):
         url = f"/api/thesis/history?as_of={AS_OF_B}&frequency=weekly"

@@ -55,7 +55,8 @@ class TestErrors:
     def test_outside_range_names_parameter_value_and_range(self, value):
         with pytest.raises(
             ApiError,
-            match=f"as_of must lie between 2020-01-01 and 2020-12-31.*got {value}",
+            match=f"as_of {value} is (after|before) the .* date of the data; "
+            "allowed: 2020-01-01 .. 2020-12-31",
         ) as info:
             _as_of(value)
         assert info.value.status_code == 422

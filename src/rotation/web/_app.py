@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rotation.data.store import default_store_path
-from rotation.exceptions import StoreBusyError, StoreDamagedError
+from rotation.exceptions import StoreAccessError, StoreBusyError, StoreDamagedError
 from rotation.web import _pages
 from rotation.web._errors import ApiError
 from rotation.web._http_cache import ResponseCache
@@ -91,6 +91,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreBusyError)
     @app.exception_handler(StoreDamagedError)
+    @app.exception_handler(StoreAccessError)
     async def unavailable(request: Request, exc: Exception) -> Response:
         payload = {"error": str(exc), "status": 503, "parameter": None, "allowed": None}
         return _error_response(request, 503, payload)
@@ -118,6 +119,45 @@ def _register_dashboard_js(app: FastAPI) -> None:
             media_type="application/javascript",
             headers={"Cache-Control": "no-cache"},
         )
+
+
+def _new_app(service: DashboardService) -> FastAPI:
+    app = FastAPI(
+        title="rotation dashboard",
+        version="1",
+        description="Read-only JSON API and pages over a point-in-time rotation store.",
+        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
+        redoc_url=None,
+    )
+    app.state.service = service
+    return app
+
+
+def _check_writes(allow_writes: bool, token: str | None) -> None:
+    if allow_writes and (token is None or len(token) < 16):
+        raise ValueError(
+            "allow_writes=True needs token= of at least 16 characters (got "
+            f"{'none' if token is None else f'{len(token)} characters'}); writes "
+            "without a token are never allowed."
+        )
+
+
+def _add_middleware(
+    app: FastAPI, service: DashboardService, hosts: Any, cache_size: int
+) -> None:
+    # Starlette runs the last added middleware first: headers outermost (so
+    # every answer, refusals included, carries them), then size, then Host,
+    # and the response cache only behind the Host check, so a cached page is
+    # never replayed to a foreign Host.
+    app.add_middleware(
+        ResponseCache,
+        maxsize=max(64, 4 * cache_size),
+        skip=("/api/health", "/api/data/update"),
+        version=service.version,
+    )
+    app.add_middleware(TrustedHosts, host_allow=hosts)
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
 
 
 def create_app(
@@ -165,41 +205,16 @@ def create_app(
 
     Notes
     -----
-    Every response carries a strict Content-Security-Policy (scripts only
-    from this origin), requests with a URL over 8 KiB get 414 and headers
-    over 32 KiB get 431 (see :mod:`rotation.web._middleware`).
+    Strict Content-Security-Policy on every response; 414 for a URL over 8
+    KiB, 431 for headers over 32 KiB (:mod:`rotation.web._middleware`).
     """
-    if allow_writes and (token is None or len(token) < 16):
-        raise ValueError(
-            "allow_writes=True needs token= of at least 16 characters (got "
-            f"{'none' if token is None else f'{len(token)} characters'}); writes "
-            "without a token are never allowed."
-        )
+    _check_writes(allow_writes, token)
     allowed_hosts = normalise_host_allow(host_allow)
     service = DashboardService(
         store_path or default_store_path(), thesis_dir=thesis_dir, cache_size=cache_size
     )
-    app = FastAPI(
-        title="rotation dashboard",
-        version="1",
-        description="Read-only JSON API and pages over a point-in-time rotation store.",
-        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
-        redoc_url=None,
-    )
-    app.state.service = service
-    # Starlette runs the last added middleware first: headers outermost (so
-    # every answer, refusals included, carries them), then size, then Host,
-    # and the response cache only behind the Host check, so a cached page is
-    # never replayed to a foreign Host.
-    app.add_middleware(
-        ResponseCache,
-        maxsize=max(64, 4 * cache_size),
-        skip=("/api/health", "/api/data/update"),
-        version=service.version,
-    )
-    app.add_middleware(TrustedHosts, host_allow=allowed_hosts)
-    app.add_middleware(RequestLimits)
-    app.add_middleware(SecurityHeaders)
+    app = _new_app(service)
+    _add_middleware(app, service, allowed_hosts, cache_size)
     _register_dashboard_js(app)
     _install_handlers(app)
     register_api(app, service, allow_writes=allow_writes, token=token)

@@ -35,6 +35,10 @@ def parse_as_of(
 ) -> pd.Timestamp:
     """Turn ``?as_of=YYYY-MM-DD`` into the last session on or before it.
 
+    The one as-of validation of every surface
+    (:func:`rotation.analysis.resolve_as_of`); the CLI refuses the same dates
+    with the same words.
+
     Parameters
     ----------
     value : str or None
@@ -57,39 +61,17 @@ def parse_as_of(
     ApiError
         422 if the value is not an ISO date or lies outside ``[first, last]``.
     """
-    allowed = [f"{first.date()} .. {last.date()}"]
-    if value is None or value == "":
-        return last
-    if not _DATE.match(value):
-        raise ApiError(
-            422,
-            f"{parameter} must be a date YYYY-MM-DD between {first.date()} and "
-            f"{last.date()} (got {value[:40]!r}).",
-            parameter=parameter,
-            allowed=allowed,
-        )
+    from rotation.analysis import AsOfError, resolve_as_of
+
     try:
-        day = pd.Timestamp(value)
-    except ValueError:
-        day = None
-    if day is None or pd.isna(day):
+        return resolve_as_of(value, sessions, parameter=parameter)
+    except AsOfError as exc:
         raise ApiError(
             422,
-            f"{parameter} is not a valid calendar date (got {value!r}); use YYYY-MM-DD "
-            f"between {first.date()} and {last.date()}.",
+            str(exc),
             parameter=parameter,
-            allowed=allowed,
-        )
-    if day < first or day > last:
-        raise ApiError(
-            422,
-            f"{parameter} must lie between {first.date()} and {last.date()}, the "
-            f"store's range (got {value}).",
-            parameter=parameter,
-            allowed=allowed,
-        )
-    position = int(sessions.searchsorted(day, side="right")) - 1
-    return pd.Timestamp(sessions[max(position, 0)])
+            allowed=[f"{first.date()} .. {last.date()}"],
+        ) from None
 
 
 def parse_start(

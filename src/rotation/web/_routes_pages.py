@@ -11,11 +11,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from rotation.web import _pages
+from rotation.web._api_common import ApiContext, AsOf, ThesisName, Window
 from rotation.web._params import (
     parse_name,
     parse_window,
 )
-from rotation.web._routes_api import AsOf, ThesisName, Window, as_of_for, section_list
+from rotation.web._routes_api import section_list
 from rotation.web._service import DEFAULT_THESIS, DashboardService
 
 __all__ = ["register_pages"]
@@ -30,9 +31,7 @@ def _plotly_js() -> bytes:
 
 def register_pages(app: FastAPI, service: DashboardService) -> None:
     """Add the dashboard pages and the local plotly script to ``app``."""
-
-    def as_of_of(value: str | None) -> pd.Timestamp:
-        return as_of_for(service, value)
+    api = ApiContext(service)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
@@ -41,6 +40,34 @@ def register_pages(app: FastAPI, service: DashboardService) -> None:
             media_type="application/javascript",
             headers={"Cache-Control": "public, max-age=86400"},
         )
+
+    _register_dashboard(app, api)
+    _register_section_page(app, api)
+
+
+def _pick_baskets(
+    spec: Any, basket: str | None, benchmark: str | None
+) -> tuple[str, str]:
+    """Pick the explorer's pair: as asked, else the core spread, else the first."""
+    baskets = list(spec.baskets)
+    core = spec.core_spread
+    first = core.long if core else (baskets[0] if baskets else "")
+    second = core.short if core else first
+    pick = (
+        parse_name(basket, allowed=baskets, parameter="basket", what="basket")
+        if basket
+        else first
+    )
+    versus = (
+        parse_name(benchmark, allowed=baskets, parameter="benchmark", what="basket")
+        if benchmark
+        else second
+    )
+    return pick, versus
+
+
+def _register_dashboard(app: FastAPI, api: ApiContext) -> None:
+    service = api.service
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(
@@ -51,44 +78,19 @@ def register_pages(app: FastAPI, service: DashboardService) -> None:
         window: Window = None,
         sections: Annotated[str | None, Query(max_length=300)] = None,
     ) -> Response:
-        day = as_of_of(as_of)
+        day = api.as_of(as_of)
         service.thesis_path(thesis)
         wanted = section_list(sections, service.section_ids, "sections")
-        spec = service.thesis(thesis)
-        baskets = list(spec.baskets)
-        pick = (
-            parse_name(basket, allowed=baskets, parameter="basket", what="basket")
-            if basket
-            else (
-                "tangible" if "tangible" in baskets else baskets[0] if baskets else ""
-            )
-        )
-        versus = (
-            parse_name(benchmark, allowed=baskets, parameter="benchmark", what="basket")
-            if benchmark
-            else ("tech" if "tech" in baskets else pick)
-        )
+        pick, versus = _pick_baskets(service.thesis(thesis), basket, benchmark)
         size = parse_window(window, default=63)
         key = ("page", thesis, day, pick, versus, size, tuple(wanted or ()))
 
         def render() -> bytes:
             from rotation.web._explorer import explorer_html
 
-            ev = service.evaluation(thesis, day)
-            members = {
-                b: [m for m in spec.baskets[b].members if m in service.symbols]
-                for b in (pick, versus)
-                if b
-            }
-            explorer = explorer_html(
-                service.market(day).prices,
-                members.get(pick, []),
-                members.get(versus, []),
-                pick,
-                versus,
-                size,
-                day,
-            )
+            analysis = service.analysis(thesis, day)
+            ev = analysis.thesis_check.evaluation
+            pair = analysis.basket_pair(pick, versus, size) if pick else None
             return _pages.render_page(
                 title=f"rotation dashboard — {ev.title}",
                 action="/",
@@ -97,18 +99,22 @@ def register_pages(app: FastAPI, service: DashboardService) -> None:
                 as_of=str(day.date()),
                 first=str(service.first_date.date()),
                 last=str(service.last_date.date()),
-                baskets=baskets,
+                baskets=list(analysis.thesis.baskets),
                 basket=pick,
                 benchmark=versus,
                 window=size,
                 sections_param=sections or "",
                 headline=_headline(ev),
                 pillars=_pillar_rows(ev),
-                explorer=explorer,
+                explorer=explorer_html(pair, day) if pair else "",
                 sections=_section_blocks(service, wanted, thesis, day),
             ).encode("utf-8")
 
         return HTMLResponse(service.cached(key, render))
+
+
+def _register_section_page(app: FastAPI, api: ApiContext) -> None:
+    service = api.service
 
     @app.get(
         "/section/{section_id}", response_class=HTMLResponse, include_in_schema=False
@@ -125,14 +131,13 @@ def register_pages(app: FastAPI, service: DashboardService) -> None:
             parameter="section_id",
             what="section",
         )
-        day = as_of_of(as_of)
+        day = api.as_of(as_of)
         service.thesis_path(thesis)
 
         def render() -> bytes:
             blocks = _section_blocks(service, [section_id], thesis, day)
             if fragment:
-                s = blocks[0]
-                return _pages.render_fragment(s).encode("utf-8")
+                return _pages.render_fragment(blocks[0]).encode("utf-8")
             return _pages.render_page(
                 title=f"rotation — {blocks[0]['title']}",
                 action=f"/section/{section_id}",

@@ -59,6 +59,17 @@ class TokenFileWarning(UserWarning):
     """
 
 
+def _token_from_env(environ: Mapping[str, str], required: bool) -> str | None:
+    value = environ.get(TOKEN_ENV, "").strip()
+    if required and not value:
+        raise ValueError(
+            "writes need a token of 16 or more characters: write it to a "
+            "file and pass --token-file FILE (token_file=), or set the "
+            f"{TOKEN_ENV} environment variable; it is never read from argv"
+        )
+    return value or None
+
+
 def read_token(
     token_file: str | Path | None = None,
     *,
@@ -95,14 +106,7 @@ def read_token(
         If ``token_file`` is readable by the group or other users.
     """
     if token_file is None:
-        value = (os.environ if environ is None else environ).get(TOKEN_ENV, "")
-        if required and not value.strip():
-            raise ValueError(
-                "writes need a token of 16 or more characters: write it to a "
-                "file and pass --token-file FILE (token_file=), or set the "
-                f"{TOKEN_ENV} environment variable; it is never read from argv"
-            )
-        return value.strip() or None
+        return _token_from_env(os.environ if environ is None else environ, required)
     path = Path(token_file)
     if not path.exists():
         raise FileNotFoundError(

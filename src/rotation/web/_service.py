@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from rotation.analysis import Thesis, ThesisError
 from rotation.data.store import Store
 from rotation.market import MarketData
-from rotation.regimes import MarkovRegimes
-from rotation.report.builder import SECTIONS, Report, SectionFailure, build_report
-from rotation.report.model import ReportContext, Section
-from rotation.thesis import Thesis, ThesisError, ThesisEvaluation, ThesisHistory
+from rotation.report.builder import SECTIONS, Report, SectionFailure
+from rotation.report.model import Section
 from rotation.web._cache import ComputeCache
 from rotation.web._errors import ApiError
+
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis
 
 __all__ = ["DEFAULT_THESIS", "BuiltSection", "DashboardService"]
 
@@ -141,29 +145,6 @@ class DashboardService:
             ("market", as_of), lambda: self.store.market_data(as_of)
         )
 
-    def regime(
-        self, as_of: pd.Timestamp
-    ) -> tuple[dict[str, pd.Series], MarkovRegimes | None]:
-        """Fit the report's regime model as of ``as_of``: thesis series, model (cached)."""
-        from rotation.regimes import regime_inputs
-
-        return self.cache.get_or_compute(
-            ("regime", as_of),
-            lambda: regime_inputs(self.market(as_of), ("rotation", "tech_leadership")),
-        )
-
-    def thesis_extra(self, thesis: Thesis, as_of: pd.Timestamp) -> dict[str, pd.Series]:
-        """Return the regime series ``thesis`` reads (no fit when it reads none)."""
-        labels = thesis.regime_labels()
-        if not labels:
-            return {}
-        extra = self.regime(as_of)[0]
-        return {
-            f"regime_prob:{k}": extra[f"regime_prob:{k}"]
-            for k in labels
-            if f"regime_prob:{k}" in extra
-        }
-
     # -- theses -----------------------------------------------------------------
     def theses(self) -> dict[str, Path | None]:
         """Offered theses: name -> file inside the thesis folder (None: packaged)."""
@@ -223,37 +204,37 @@ class DashboardService:
 
         return self.cache.get_or_compute(("thesis", name, stamp), load)
 
-    def evaluation(self, name: str, as_of: pd.Timestamp) -> ThesisEvaluation:
-        """Thesis ``name`` evaluated as of ``as_of`` (cached)."""
-        from rotation.thesis import evaluate
+    # -- analyses ---------------------------------------------------------------
+    def analysis(
+        self,
+        name: str,
+        as_of: pd.Timestamp,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Analysis:
+        """Return the Analysis of thesis ``name`` as of ``as_of`` (cached; parts lazy).
+
+        ``settings`` are :class:`~rotation.analysis.AnalysisConfig` overrides
+        under the same dotted names as the CLI's ``--set``.
+        """
+        from rotation.analysis import Analysis, AnalysisConfig, ConfigError, Snapshot
 
         thesis = self.thesis(name)
-        return self.cache.get_or_compute(
-            ("evaluation", name, as_of),
-            lambda: _thesis_call(
-                name,
-                evaluate,
-                thesis,
-                self.market(as_of),
-                self.thesis_extra(thesis, as_of),
-            ),
-        )
+        try:
+            config = AnalysisConfig().with_overrides(dict(settings or {}))
+        except ConfigError as exc:
+            raise ApiError(422, str(exc), parameter="settings") from exc
+        key = ("analysis", name, as_of, config.digest())
 
-    def history(self, name: str, as_of: pd.Timestamp) -> ThesisHistory:
-        """Thesis ``name`` evaluated on every session up to ``as_of`` (cached)."""
-        from rotation.thesis import history
-
-        thesis = self.thesis(name)
-        return self.cache.get_or_compute(
-            ("history", name, as_of),
-            lambda: _thesis_call(
-                name,
-                history,
-                thesis,
+        def build() -> Analysis:
+            snapshot = Snapshot.build(
                 self.market(as_of),
-                self.thesis_extra(thesis, as_of),
-            ),
-        )
+                self.coverage(),
+                data_end=self.last_date,
+                fingerprint=str(self.generation),
+            )
+            return Analysis(snapshot, thesis, config, thesis_name=name)
+
+        return self.cache.get_or_compute(key, build)
 
     # -- report sections --------------------------------------------------------
     @property
@@ -261,49 +242,38 @@ class DashboardService:
         """Ids of the report's sections, in report order."""
         return [sid for sid, _ in SECTIONS]
 
-    def context(self, name: str, as_of: pd.Timestamp) -> ReportContext:
-        """Return the report context the section builders receive."""
-        path = self.thesis_path(name)
-        extra, model = self.regime(as_of)
-        shared = {} if model is None else {"regime_model": model}
-        return ReportContext(
-            market=self.market(as_of),
-            as_of=as_of,
-            coverage=self.coverage(),
-            options={
-                "thesis_path": str(path) if path is not None else None,
-                "thesis_extra": extra,
-                **shared,
-            },
-        )
-
     def section(self, section_id: str, name: str, as_of: pd.Timestamp) -> BuiltSection:
-        """Build one report section for (thesis, as-of) (cached)."""
+        """Render one report section of (thesis, as-of) from its Analysis (cached)."""
+        from rotation.report.builder import build_section
+
         target = dict(SECTIONS)[section_id]
 
         def build() -> BuiltSection:
-            report = build_report(
-                self.context(name, as_of),
-                sections=[(section_id, target)],
-                summary=False,  # one section at a time: the page draws its own headline
-            )
-            failure = report.failures[0] if report.failures else None
-            return BuiltSection(report.sections[0], failure, report.timings[section_id])
+            start = time.perf_counter()
+            analysis = self.analysis(name, as_of)
+            section, failure = build_section(analysis, section_id, target)
+            return BuiltSection(section, failure, time.perf_counter() - start)
 
         return self.cache.get_or_compute(("section", section_id, name, as_of), build)
 
     def report(
         self, name: str, as_of: pd.Timestamp, only: list[str] | None = None
     ) -> Report:
-        """Assemble a :class:`Report` from cached sections."""
+        """Assemble a :class:`Report` from cached sections (no summary when ``only``)."""
+        from rotation.report.summary import summary_section
+
         built = [
             self.section(sid, name, as_of)
             for sid in self.section_ids
             if only is None or sid in only
         ]
+        analysis = self.analysis(name, as_of)
+        sections = tuple(b.section for b in built)
+        if only is None:
+            sections = (summary_section(analysis), *sections)
         return Report(
-            context=self.context(name, as_of),
-            sections=tuple(b.section for b in built),
+            analysis=analysis,
+            sections=sections,
             failures=tuple(b.failure for b in built if b.failure is not None),
             timings={b.section.id: b.seconds for b in built},
         )
@@ -311,20 +281,3 @@ class DashboardService:
     def cached(self, key: tuple[Any, ...], compute: Any) -> Any:
         """Cache any derived result (rendered pages, encoded JSON) under ``key``."""
         return self.cache.get_or_compute(key, compute)
-
-
-def _thesis_call(
-    name: str,
-    func: Any,
-    thesis: Thesis,
-    market: MarketData,
-    extra: dict[str, pd.Series],
-) -> Any:
-    try:
-        return func(thesis, market, extra=extra)
-    except ThesisError as exc:  # e.g. a basket member with no prices yet at as_of
-        raise ApiError(
-            422,
-            f"thesis {name!r} cannot be evaluated as of {market.as_of.date()}: {exc}",
-            parameter="as_of",
-        ) from exc
