@@ -19,7 +19,43 @@ from rotation.analysis import Analysis, AnalysisConfig, Snapshot, resolve_as_of
 if TYPE_CHECKING:
     from rotation.data.store import Store
 
-__all__ = ["load_snapshot", "open_analysis", "store_sessions", "thesis_label"]
+__all__ = [
+    "data_freshness",
+    "load_snapshot",
+    "open_analysis",
+    "store_sessions",
+    "thesis_label",
+]
+
+REFRESH_HINT = "refresh with `rotation data update`"
+
+
+def data_freshness(
+    data_end: pd.Timestamp, as_of: pd.Timestamp, today: pd.Timestamp | None = None
+) -> str:
+    """Say how old the data is, without stating any date after ``as_of``.
+
+    Parameters
+    ----------
+    data_end : Timestamp
+        The store's last price date.
+    as_of : Timestamp
+        The date a report or command is valid for.
+    today : Timestamp, optional
+        The clock (default: today); tests pin it.
+
+    Returns
+    -------
+    str
+        For a report on the latest data, its last date, its age in days and
+        how to refresh it; for a report as of an earlier date, only that data
+        after it is not used (a past report never names a later date).
+    """
+    if as_of < data_end:
+        return f"as-of report: data after {as_of.date()} is not used"
+    now = pd.Timestamp.today().normalize() if today is None else today
+    age = max(0, (now - data_end.normalize()).days)
+    return f"data ends {data_end.date()} ({age} days ago); {REFRESH_HINT}"
 
 
 def store_sessions(store: Store) -> pd.DatetimeIndex:

@@ -283,10 +283,25 @@ def load_analysis(
         st = _open(store)
         ensure_bundled(st)
         config = AnalysisConfig().with_overrides(settings or {})
-        return open_analysis(as_of, thesis, config, store=st)
+        analysis = open_analysis(as_of, thesis, config, store=st)
     except (RotationError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
         raise  # unreachable: _fail exits
+    _note_freshness(analysis)
+    return analysis
+
+
+def _note_freshness(analysis: Analysis) -> None:
+    """Say on stderr how old the data is when it is over a week old."""
+    from rotation.workspace import data_freshness
+
+    snapshot = analysis.snapshot
+    age = (pd.Timestamp.today().normalize() - snapshot.data_end).days
+    if snapshot.as_of >= snapshot.data_end and age > 7:
+        err.print(
+            f"note: {escape(data_freshness(snapshot.data_end, snapshot.as_of))}",
+            highlight=False,
+        )
 
 
 def emit_json(value: Any) -> None:
@@ -294,5 +309,6 @@ def emit_json(value: Any) -> None:
     import json
 
     from rotation.analysis import to_jsonable
+    from rotation.report.render import escape_json
 
-    typer.echo(json.dumps(to_jsonable(value), indent=1, allow_nan=False))
+    typer.echo(escape_json(json.dumps(to_jsonable(value), indent=1, allow_nan=False)))

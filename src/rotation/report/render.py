@@ -29,6 +29,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_markdown",
+    "escape_json",
     "md_escape",
     "render_sections",
     "report_css",
@@ -167,16 +168,30 @@ def render_html(
             failures=report.failures,
             plotly_js=Markup(get_plotlyjs()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            freshness=_freshness(report),
             headline=headline,
         )
     )
 
 
+def _freshness(report: Report) -> str:
+    from rotation.workspace import data_freshness
+
+    snapshot = report.analysis.snapshot
+    return data_freshness(snapshot.data_end, snapshot.as_of)
+
+
 def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
-    """Every number of the report, with provenance, as JSON."""
+    """Every number of the report, with provenance, as JSON.
+
+    ``<``, ``>`` and ``&`` are written as JSON unicode escapes, so user
+    text (a thesis title or claim) stays inert when the JSON is embedded in a
+    page or opened in a browser.
+    """
     payload = {
         "meta": {
             "as_of": str(report.analysis.as_of.date()),
+            "data": _freshness(report),
             "thesis": report.analysis.thesis_name,
             "settings": report.analysis.config.as_dict(),
             **(meta or {}),
@@ -185,7 +200,12 @@ def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
         },
         "sections": {s.id: {"title": s.title, **s.data} for s in report.sections},
     }
-    return json.dumps(to_jsonable(payload), indent=1, allow_nan=False)
+    return escape_json(json.dumps(to_jsonable(payload), indent=1, allow_nan=False))
+
+
+def escape_json(text: str) -> str:
+    """Escape ``<``, ``>`` and ``&`` in JSON text (still valid, same values)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")

@@ -38,6 +38,10 @@ class HealthResponse(BaseModel):
     status: Literal["ok"]
     first_date: str
     last_date: str
+    data_age_days: int = Field(
+        description="Days from the last price date to today; refresh with "
+        "`rotation data update`."
+    )
     theses: list[str]
     sections: list[str]
     settings: list[str] = Field(

@@ -93,7 +93,7 @@ _PAGE = """<!doctype html>
 <body>
 <header>
   <h1>{{ title }}</h1>
-  <div class="meta">As of the close of {{ as_of }} · thesis {{ thesis }} · every number uses only data known on {{ as_of }} · store {{ first }} to {{ last }}</div>
+  <div class="meta">As of the close of {{ as_of }} · thesis {{ thesis }} · every number uses only data known on {{ as_of }} · store {{ first }} to {{ last }}{% if freshness %} · {{ freshness }}{% endif %}</div>
   <form class="controls" id="controls" method="get" action="{{ action }}">
     <label>Thesis<select name="thesis" id="thesis">{% for t in theses %}<option value="{{ t }}"{% if t == thesis %} selected{% endif %}>{{ t }}</option>{% endfor %}</select></label>
     <label>As of<input type="date" name="as_of" id="as_of" value="{{ as_of }}" min="{{ first }}" max="{{ last }}"></label>

@@ -75,15 +75,18 @@ def _register_meta(app: FastAPI, api: ApiContext, *, allow_writes: bool) -> None
     @app.get("/api/health", response_model=HealthResponse, tags=["meta"])
     async def health() -> Response:
         """Liveness, the store's date range and what can be asked for."""
-        from rotation.analysis import allowed_settings
+        from rotation.analysis import INDICATORS, STRATEGY_NAMES, allowed_settings
 
         body = HealthResponse(
             status="ok",
             first_date=str(service.first_date.date()),
             last_date=str(service.last_date.date()),
+            data_age_days=max(0, (pd.Timestamp.today() - service.last_date).days),
             theses=list(service.theses()),
             sections=service.section_ids,
             settings=allowed_settings(),
+            indicators=list(INDICATORS),
+            strategies=list(STRATEGY_NAMES),
             writes_enabled=allow_writes,
             cache_entries=len(service.cache),
         )

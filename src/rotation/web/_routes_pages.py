@@ -93,6 +93,7 @@ def _register_dashboard(app: FastAPI, api: ApiContext) -> None:
             pair = analysis.basket_pair(pick, versus, size) if pick else None
             return _pages.render_page(
                 title=f"rotation dashboard — {ev.title}",
+                freshness=_freshness(analysis),
                 action="/",
                 thesis=thesis,
                 theses=list(service.theses()),
@@ -156,6 +157,13 @@ def _register_section_page(app: FastAPI, api: ApiContext) -> None:
         return HTMLResponse(
             service.cached(("section-page", section_id, thesis, day, fragment), render)
         )
+
+
+def _freshness(analysis: Any) -> str:
+    from rotation.workspace import data_freshness
+
+    snapshot = analysis.snapshot
+    return data_freshness(snapshot.data_end, snapshot.as_of)
 
 
 def _section_blocks(
