@@ -22,3 +22,26 @@ def test_readme_starts_with_two_commands():
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert readme_commands()[1] in ci
+
+
+def test_notebook_snippet_runs_as_written_on_a_fresh_store(tmp_path):
+    # The README's Python block, verbatim, in a new process with a new store
+    # (open_store loads the bundled data itself) and the repository as cwd.
+    import os
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    snippet = text.split("## Notebook use", 1)[1].split("```python", 1)[1]
+    snippet = snippet.split("```", 1)[0]
+    env = {**os.environ, "ROTATION_STORE": str(tmp_path / "fresh" / "rotation.duckdb")}
+    result = subprocess.run(
+        [sys.executable, "-c", snippet + "\nprint('snippet ok')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("snippet ok")
