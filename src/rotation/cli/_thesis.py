@@ -148,9 +148,12 @@ def thesis_diff(
 ) -> None:
     """Pillars whose status flipped between two dates, with the values that crossed."""
     # The analysis is as of ``end``: only data known then decides the statuses.
+    from rotation.analysis import resolve_as_of
+
     check = _check(store, path, end, settings)
+    sessions = pd.DatetimeIndex(check.history.health.index)
     try:
-        result = check.diff(start)
+        result = check.diff(resolve_as_of(start, sessions, parameter="START"))
     except ValueError as exc:
         _fail(exc)
         return
