@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python scripts/build_bundled.py --source ../shared/data
 
-Writes ``src/rotation/_bundled/{prices,series,dots}.parquet``, ``manifest.json``
+Writes ``src/rotation/_bundled/{prices,series,dots,snapshots}.parquet``, ``manifest.json``
 and ``PROVENANCE.md``. The build is deterministic: same inputs, same bytes.
 It uses the package's own readers (``rotation.data.sources.files``), so the
 quirks it copes with are the ones user ingests cope with.
@@ -27,6 +27,7 @@ from rotation.data.sources.files import (
     read_price_csv,
     read_price_parquet,
 )
+from rotation.data.sources.snapshots import read_snapshot_csv
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "rotation" / "_bundled"
 
@@ -71,6 +72,19 @@ QUARANTINE = [
         "reason": "bad tick: -29% then +46% next day (PROVENANCE.md)",
     },
 ]
+
+
+FUNDAMENTALS = "fundamentals/Stock_Info_2025-06-15.csv"
+# The file lists the 503 S&P 500 members of 2025-06-15 (Wikipedia's table, in its
+# order) and then appends 32 symbols that are not members: Argentine ADRs, ETFs
+# and leveraged ETFs. Only the members are bundled, so "every symbol of the
+# snapshot" is the index; the build checks the appended block is exactly this.
+FUNDAMENTALS_NON_MEMBERS = (
+    "YPF GGAL BMA BBAR CEPU LOMA SUPV TSLL SOXL SQQQ SOXS TQQQ TSLZ SPY SPXS MSTU "
+    "HYG QQQ MSTZ TLT FXI AMDL XLF IBIT LQD EWZ NVDQ NVDX TSLQ NVDL SMST KWEB"
+).split()
+# "Index" is a constant 0 column of the scraper, not a fundamental.
+FUNDAMENTALS_DROPPED_FIELDS = ("Index",)
 
 
 def sha256(path: Path) -> str:
@@ -249,6 +263,34 @@ def build_dots(src: Path, log: dict) -> pd.DataFrame:
     return dots
 
 
+def build_snapshots(src: Path, log: dict) -> pd.DataFrame:
+    raw = pd.read_csv(src / FUNDAMENTALS, usecols=["ticker"])
+    n_members = len(raw) - len(FUNDAMENTALS_NON_MEMBERS)
+    tail = raw["ticker"].iloc[n_members:].tolist()
+    assert tail == FUNDAMENTALS_NON_MEMBERS, tail
+    members = set(raw["ticker"].iloc[:n_members])
+    long = read_snapshot_csv(
+        src / FUNDAMENTALS,
+        source="Yahoo Finance info, S&P 500 members (fcesterbics/Data_Stock)",
+    )
+    long = long[
+        long["symbol"].isin(members) & ~long["field"].isin(FUNDAMENTALS_DROPPED_FIELDS)
+    ]
+    missing = long["value"].isna() & long["text"].isna()
+    log["snapshots"] = {
+        "file": FUNDAMENTALS,
+        "members": len(members),
+        "non_members_dropped": FUNDAMENTALS_NON_MEMBERS,
+        "missing_values_dropped": int(missing.sum()),
+        "members_without_data": sorted(
+            set(members) - set(long.loc[~missing, "symbol"])
+        ),
+    }
+    out = long.loc[~missing, ["symbol", "as_of", "field", "value", "text", "source"]]
+    out = out.astype({"symbol": str, "field": str, "source": str})
+    return out.sort_values(["as_of", "symbol", "field"]).reset_index(drop=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=Path("../shared/data"))
@@ -260,6 +302,7 @@ def main() -> None:
         "prices": build_prices(src, log),
         "series": build_series(src, log),
         "dots": build_dots(src, log),
+        "snapshots": build_snapshots(src, log),
     }
     for name, frame in outputs.items():
         frame.to_parquet(

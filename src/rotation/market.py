@@ -11,7 +11,30 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["MarketData", "SeriesInfo", "known_on"]
+__all__ = [
+    "FUNDAMENTAL_COLUMNS",
+    "MarketData",
+    "SeriesInfo",
+    "empty_fundamentals",
+    "known_on",
+]
+
+#: Columns of :attr:`MarketData.fundamentals` (one row per symbol, snapshot, field).
+FUNDAMENTAL_COLUMNS = ("symbol", "as_of", "field", "value", "text", "source")
+
+
+def empty_fundamentals() -> pd.DataFrame:
+    """Return a fundamentals frame without rows, with the documented dtypes."""
+    return pd.DataFrame(
+        {
+            "symbol": pd.Series(dtype=object),
+            "as_of": pd.Series(dtype="datetime64[ns]"),
+            "field": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+            "text": pd.Series(dtype=object),
+            "source": pd.Series(dtype=object),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,22 @@ class MarketData:
         Metadata for every id in ``series``.
     as_of : Timestamp
         The date this view is valid for.
+    fundamentals : DataFrame
+        Point-in-time cross-sectional snapshots (the store's ``snapshots``
+        table), long format with columns ``symbol``, ``as_of`` (the snapshot's
+        date, tz-naive Timestamp), ``field`` (``"forwardPE"``,
+        ``"trailingPE"``, ``"marketCap"``, ``"sector"``...), ``value`` (float;
+        NaN for text fields), ``text`` (``None`` for numeric fields; the
+        sector or industry name for text fields) and ``source``. Only
+        snapshots with ``as_of`` on or before the view's ``as_of`` are present,
+        so a snapshot is known from its own date on. Empty by default.
+
+    Notes
+    -----
+    A snapshot is a single cross-section: it carries no history between
+    snapshot dates and is never filled forward here. How long a snapshot
+    stays usable (its staleness limit) is decided by the functions that read
+    it, not by this view.
     """
 
     prices: pd.DataFrame
@@ -82,6 +121,7 @@ class MarketData:
     dots: pd.DataFrame
     info: Mapping[str, SeriesInfo] = field(default_factory=dict)
     as_of: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.max)
+    fundamentals: pd.DataFrame = field(default_factory=empty_fundamentals)
 
     @property
     def sessions(self) -> pd.DatetimeIndex:
@@ -91,20 +131,23 @@ class MarketData:
     def truncate(self, as_of: pd.Timestamp | str) -> MarketData:
         """Return the view as it was known at the close of ``as_of``.
 
-        Prices after ``as_of``, series values published after it and dot
-        plots of later meetings are removed.
+        Prices after ``as_of``, series values published after it, dot
+        plots of later meetings and fundamental snapshots dated after it are
+        removed.
         """
         cut = pd.Timestamp(as_of)
         series = {
             key: frame[frame["known_from"] <= cut] for key, frame in self.series.items()
         }
         dots = self.dots[self.dots["meeting_date"] <= cut]
+        snapshots = self.fundamentals
         return MarketData(
             prices=self.prices.loc[:cut],
             series=series,
             dots=dots,
             info=self.info,
             as_of=min(cut, self.as_of),
+            fundamentals=snapshots[snapshots["as_of"] <= cut].reset_index(drop=True),
         )
 
     def known(self, series_id: str, index: pd.DatetimeIndex | None = None) -> pd.Series:

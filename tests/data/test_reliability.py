@@ -92,7 +92,8 @@ def run_child(path: Path, point: str, delay: float | None = None) -> str:
 def counts(store: Store) -> dict[str, int]:
     frame = store._query(
         "SELECT (SELECT count(*) FROM prices) p, (SELECT count(*) FROM observations) o,"
-        " (SELECT count(*) FROM dots) d, (SELECT count(*) FROM quarantine) q"
+        " (SELECT count(*) FROM dots) d, (SELECT count(*) FROM quarantine) q,"
+        " (SELECT count(*) FROM snapshots) s"
     )
     return {k: int(v) for k, v in frame.iloc[0].items()}
 
@@ -118,6 +119,7 @@ class TestFirstUse:
         manifest = bundled_manifest()
         assert counts(store)["p"] == manifest["rows"]["prices"]
         assert counts(store)["q"] == len(manifest["quarantine"])
+        assert counts(store)["s"] == manifest["rows"]["snapshots"]
 
     def test_second_open_does_not_reload(self, loaded_store):
         before = loaded_store._query("SELECT count(*) AS n FROM ingest_log")["n"][0]
@@ -160,6 +162,7 @@ class TestKilledLoad:
         ("point", "delay"),
         [
             ("series", None),
+            ("snapshots", None),
             ("quarantine-2", None),
             ("before-commit", None),
             ("delay", 1.0),

@@ -166,12 +166,12 @@ def data_update(
     ] = None,
 ) -> None:
     """Refresh the store from a source (bundled by default)."""
-    from rotation.data.ingest import load_bundled
+    from rotation.data.ingest import BUNDLED_STEPS, load_bundled
 
     st = _open(store)
     if source is Source.bundled:
         with _progress() as progress:
-            task = progress.add_task("loading bundled data", total=3)
+            task = progress.add_task("loading bundled data", total=len(BUNDLED_STEPS))
             reports = load_bundled(
                 st,
                 progress=lambda n: progress.update(

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from rotation.data.catalog import lag_offset, series_catalog
-from rotation.market import MarketData, SeriesInfo
+from rotation.market import FUNDAMENTAL_COLUMNS, MarketData, SeriesInfo
 
 __all__ = ["bundled_dir", "bundled_manifest", "load_bundled_frames", "load_market_data"]
 
@@ -33,14 +33,22 @@ def bundled_manifest() -> dict[str, Any]:
 
 
 def load_bundled_frames() -> dict[str, pd.DataFrame]:
-    """Read the bundled long tables: ``prices``, ``series``, ``dots``."""
+    """Read the bundled long tables: ``prices``, ``series``, ``dots``, ``snapshots``."""
     base = bundled_dir()
     frames = {
         name: pd.read_parquet(base / f"{name}.parquet")
-        for name in ("prices", "series", "dots")
+        for name in ("prices", "series", "dots", "snapshots")
     }
-    for name, col in (("prices", "date"), ("series", "date"), ("dots", "meeting_date")):
+    for name, col in (
+        ("prices", "date"),
+        ("series", "date"),
+        ("dots", "meeting_date"),
+        ("snapshots", "as_of"),
+    ):
         frames[name][col] = pd.to_datetime(frames[name][col]).astype("datetime64[ns]")
+    snapshots = frames["snapshots"]
+    snapshots["text"] = snapshots["text"].astype(object)
+    snapshots["text"] = snapshots["text"].where(snapshots["text"].notna(), None)
     for frame in frames.values():
         for col in frame.columns:
             if str(frame[col].dtype) == "Float64":
@@ -81,10 +89,20 @@ def load_market_data(as_of: str | pd.Timestamp | None = None) -> MarketData:
         dots=frames["dots"][["meeting_date", "horizon", "midpoint", "participants"]],
         info={sid: catalog[sid] for sid in series},
         as_of=pd.Timestamp(wide.index.max()),
+        fundamentals=_fundamentals(frames["snapshots"]),
     )
     # The view ends at the last price session unless asked otherwise: series that
     # run further (FRED to 2026-08-21) must not leak past the report date.
     return market.truncate(market.as_of if as_of is None else as_of)
+
+
+def _fundamentals(snapshots: pd.DataFrame) -> pd.DataFrame:
+    # The store's snapshots() order and dtypes, so both paths give equal frames.
+    frame = snapshots[list(FUNDAMENTAL_COLUMNS)].sort_values(
+        ["as_of", "symbol", "field"], ignore_index=True
+    )
+    frame["value"] = frame["value"].astype("float64")
+    return frame.astype({"symbol": object, "field": object, "source": object})
 
 
 def info_for(series_id: str) -> SeriesInfo:

@@ -2,7 +2,7 @@
 
 :func:`ingest_path` recognises the file layouts we support (price CSV or
 Parquet, FRED/EIA-style date/value CSV, Kenneth French Data Library CSV, FOMC
-dot plot) and routes them to the store's transactional upserts.
+dot plot, fundamental snapshots) and routes them to the store's transactional upserts.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from rotation.data.sources.files import (
     read_price_csv,
     read_price_parquet,
 )
+from rotation.data.sources.snapshots import looks_like_snapshot, read_snapshot_csv
 from rotation.data.store import IngestReport, Store
 from rotation.exceptions import RowProblem, ValidationError
 
@@ -39,7 +40,7 @@ __all__ = [
     "load_bundled",
 ]
 
-FileKind = Literal["prices", "observations", "famafrench", "dots"]
+FileKind = Literal["prices", "observations", "famafrench", "dots", "snapshots"]
 
 
 def detect_kind(path: Path) -> FileKind:
@@ -53,6 +54,8 @@ def detect_kind(path: Path) -> FileKind:
     if "midpoint" in first:
         return "dots"
     cols = [c.strip() for c in first.split(",")]
+    if looks_like_snapshot(cols):
+        return "snapshots"
     if any(c in {"open", "close", "adj close", "adjclose", "adj_close"} for c in cols):
         return "prices"
     return "observations"
@@ -68,6 +71,7 @@ def ingest_path(
     replace: bool = False,
     source: str | None = None,
     date_format: str | None = None,
+    as_of: str | None = None,
 ) -> IngestReport:
     """Read one file and upsert it into the store, all or nothing.
 
@@ -75,7 +79,7 @@ def ingest_path(
     ----------
     store : Store
     path : str or Path
-    kind : {"prices", "observations", "famafrench", "dots"}, optional
+    kind : {"prices", "observations", "famafrench", "dots", "snapshots"}, optional
         Detected from the file when omitted.
     symbol, series_id : str, optional
         For single-instrument files without a symbol/series column (defaults
@@ -87,6 +91,9 @@ def ingest_path(
     date_format : str, optional
         ``strftime`` format of the dates when they are not ISO 8601
         (``"%d/%m/%Y"``); day/month order is never guessed.
+    as_of : str, optional
+        The date of a snapshot file that has no date column nor a
+        ``YYYY-MM-DD`` in its name.
 
     Raises
     ------
@@ -124,6 +131,11 @@ def ingest_path(
         return store.ingest_dots(
             read_dot_plot(path, source=src), file=str(path), replace=replace
         )
+    if kind == "snapshots":
+        frame = read_snapshot_csv(
+            path, as_of=as_of, source=src, date_format=date_format
+        )
+        return store.ingest_snapshots(frame, file=str(path), replace=replace)
     raise ValidationError(
         [RowProblem(str(path), None, "-", str(kind), "unknown file kind")]
     )
@@ -133,7 +145,7 @@ def ingest_path(
 #: same transaction as the data: present means the load completed.
 BUNDLED_STATE_KEY = "bundled_build"
 #: The steps :func:`load_bundled` reports to its ``progress`` callback.
-BUNDLED_STEPS = ("prices", "series", "dots")
+BUNDLED_STEPS = ("prices", "series", "dots", "snapshots")
 
 
 def bundled_build_id() -> str:
@@ -153,7 +165,8 @@ def load_bundled(
 ) -> list[IngestReport]:
     """Load the bundled dataset and its quarantine list, all or nothing.
 
-    Prices, series, the dot plot, their ingest-log entries, the quarantine
+    Prices, series, the dot plot, the fundamental snapshots, their
+    ingest-log entries, the quarantine
     rows and the "bundled build loaded" marker are written in one DuckDB
     transaction: a load that fails or is killed leaves the store as it was,
     and the missing marker makes the next :func:`ensure_bundled` load again.
@@ -187,6 +200,12 @@ def load_bundled(
         (
             "dots",
             lambda: store.ingest_dots(frames["dots"], file="bundled:dots.parquet"),
+        ),
+        (
+            "snapshots",
+            lambda: store.ingest_snapshots(
+                frames["snapshots"], file="bundled:snapshots.parquet"
+            ),
         ),
     ]
     reports = []

@@ -8,6 +8,7 @@ row panel validates in about a second.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,18 @@ from rotation.data.sources._text import MIN_DATE
 from rotation.data.sources.files import FRED_MISSING, PRICE_COLUMNS
 from rotation.exceptions import RowProblem
 
-__all__ = ["validate_dots", "validate_observations", "validate_prices"]
+__all__ = [
+    "FIELD_PATTERN",
+    "validate_dots",
+    "validate_observations",
+    "validate_prices",
+    "validate_snapshots",
+]
+
+#: Names of snapshot fields: Yahoo's camelCase keys (forwardPE, marketCap).
+FIELD_PATTERN = r"[A-Za-z][A-Za-z0-9_]{0,63}"
+#: Snapshot fields that cannot be zero or negative (a unit or parsing error).
+_POSITIVE_FIELDS = ("marketCap",)
 
 _PRICE_FIELDS = ("open", "high", "low", "close", "adj_close")
 
@@ -315,3 +327,66 @@ def validate_dots(
         "horizon must be a year or 'longer_run'",
     )
     return out
+
+
+def validate_snapshots(
+    frame: pd.DataFrame, *, file: str, today: pd.Timestamp
+) -> list[RowProblem]:
+    """Check a fundamental-snapshot batch (``symbol, as_of, field, value, text``).
+
+    Rules: symbol present and matching ``SYMBOL_PATTERN``; ``as_of`` parses
+    and is neither before 1900 nor after ``today`` (any calendar day: a
+    snapshot may be taken on a weekend); field present and matching
+    ``FIELD_PATTERN``; the value parses and is finite; a row carries a
+    number or a text, not both; ``marketCap`` is positive; no duplicate
+    (symbol, as_of, field). Rows with neither a number nor a text are
+    missing values: allowed here and skipped on ingest.
+
+    Returns
+    -------
+    list of RowProblem
+        Empty when the batch is valid.
+    """
+    frame = frame.reset_index(drop=True)
+    if "text" not in frame:
+        frame = frame.assign(text=None)
+    tmp = frame.rename(columns={"as_of": "date"})
+    out: list[RowProblem] = []
+    for column in ("symbol", "field"):
+        out += _problems(
+            frame,
+            frame[column].isna() | (frame[column].astype(str).str.strip() == ""),
+            file,
+            column,
+            f"{column} is empty",
+        )
+    out += name_problems(frame, file, "symbol", SYMBOL_PATTERN)
+    out += name_problems(frame, file, "field", FIELD_PATTERN)
+    out += _date_problems(tmp, file, today)
+    out += _unparsed(frame, "value", file)
+    out += _problems(
+        frame,
+        ~np.isfinite(frame["value"].fillna(0).to_numpy(dtype="float64")),
+        file,
+        "value",
+        "value is infinite",
+    )
+    has_text = frame["text"].notna() & (frame["text"].astype(str).str.strip() != "")
+    out += _problems(
+        frame,
+        frame["value"].notna() & has_text,
+        file,
+        "text",
+        "row has both a number and a text; a field is one or the other",
+    )
+    out += _problems(
+        frame,
+        frame["field"].isin(_POSITIVE_FIELDS) & (frame["value"] <= 0),
+        file,
+        "value",
+        f"{'/'.join(_POSITIVE_FIELDS)} must be positive",
+    )
+    out += _duplicate_problems(tmp, ["symbol", "field", "date"], file)
+    # The date rules read a column named "date"; the user's column is "as_of".
+    out = [replace(p, column="as_of") if p.column == "date" else p for p in out]
+    return sorted(out, key=lambda p: (p.row or 0, p.column))

@@ -15,8 +15,15 @@ Tables
     The FOMC dot plot, every dot, known on its meeting date.
 ``quarantine(symbol, date, reason, created_at)``
     Price points excluded from analytics (never deleted from ``prices``).
+``snapshots(symbol, as_of, field, value, text, source)``
+    Point-in-time fundamental cross-sections, key (symbol, as_of, field):
+    one number (``value``) or one text (``text``: sector, industry) per
+    symbol and field, known from its ``as_of`` date on.
 ``ingest_log`` and ``report_runs``
     What was ingested when, and the pillar statuses of past reports.
+``watch_runs(run_at, thesis, path, as_of, payload)``
+    What ``rotation thesis watch`` saw at each run: item statuses and values
+    and the flips since the run before (JSON), read by the dashboard.
 
 Writes are transactional and idempotent: a batch is validated whole, compared
 with what is stored (identical rows are skipped, conflicting values are
@@ -32,6 +39,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,14 +61,19 @@ from rotation.data._connect import (
 )
 from rotation.data.catalog import lag_offset, negative_allowed, series_catalog
 from rotation.data.quality import flag_price_moves
-from rotation.data.schemas import validate_dots, validate_observations, validate_prices
+from rotation.data.schemas import (
+    validate_dots,
+    validate_observations,
+    validate_prices,
+    validate_snapshots,
+)
 from rotation.exceptions import (
     ConflictError,
     RowProblem,
     UnknownSymbolError,
     ValidationError,
 )
-from rotation.market import MarketData, SeriesInfo
+from rotation.market import FUNDAMENTAL_COLUMNS, MarketData, SeriesInfo
 
 __all__ = ["IngestReport", "Store", "default_store_path", "open_store"]
 
@@ -103,6 +116,13 @@ CREATE TABLE IF NOT EXISTS store_state (
 CREATE TABLE IF NOT EXISTS report_runs (
     run_at TIMESTAMP NOT NULL, as_of DATE NOT NULL, thesis VARCHAR NOT NULL,
     payload VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    symbol VARCHAR NOT NULL, as_of DATE NOT NULL, field VARCHAR NOT NULL,
+    value DOUBLE, text VARCHAR, source VARCHAR NOT NULL,
+    PRIMARY KEY (symbol, as_of, field));
+CREATE TABLE IF NOT EXISTS watch_runs (
+    run_at TIMESTAMP NOT NULL, thesis VARCHAR NOT NULL, path VARCHAR NOT NULL,
+    as_of DATE NOT NULL, payload VARCHAR NOT NULL);
 """
 
 
@@ -121,7 +141,7 @@ class IngestReport:
     Attributes
     ----------
     file : str
-    kind : {"prices", "observations", "dots"}
+    kind : {"prices", "observations", "dots", "snapshots"}
     rows : int
         Rows in the batch.
     inserted, filled, replaced, unchanged : int
@@ -239,6 +259,17 @@ class Store:
                 raise access_error(self.path, exc) from exc
             with self._connect(write=True) as con:
                 con.execute(_SCHEMA)
+        elif not read_only and self._missing_tables():
+            # A store written by an older version lacks tables this one reads
+            # (store_state, snapshots...): a write connection creates them.
+            with self._connect(write=True):
+                pass
+
+    def _missing_tables(self) -> bool:
+        """Whether the file lacks any table of the current schema."""
+        wanted = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+        have = self._query("SELECT table_name FROM information_schema.tables")
+        return bool(wanted - set(have["table_name"]))
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, read_only={self.read_only})"
@@ -325,10 +356,10 @@ class Store:
             )
 
     def is_empty(self) -> bool:
-        """Whether no prices, observations or dots are stored."""
+        """Whether no prices, observations, dots or snapshots are stored."""
         frame = self._query(
             "SELECT (SELECT count(*) FROM prices) + (SELECT count(*) FROM observations)"
-            " + (SELECT count(*) FROM dots) AS n"
+            " + (SELECT count(*) FROM dots) + (SELECT count(*) FROM snapshots) AS n"
         )
         return int(frame["n"].iloc[0]) == 0
 
@@ -471,6 +502,52 @@ class Store:
             skipped=0,
         )
 
+    def ingest_snapshots(
+        self, frame: pd.DataFrame, *, file: str, replace: bool = False
+    ) -> IngestReport:
+        """Validate and upsert a fundamental-snapshot batch.
+
+        ``frame`` has columns ``symbol, as_of, field, value`` and optionally
+        ``text`` and ``source`` (see :mod:`rotation.data.sources.snapshots`).
+        Rows with neither a number nor a text are missing values: skipped and
+        counted. Re-ingesting the same snapshot changes nothing; a different
+        number or text for a stored (symbol, as_of, field) is a conflict
+        unless ``replace`` is True.
+
+        Raises
+        ------
+        ValidationError
+            Any row breaks a rule (:func:`~rotation.data.schemas.validate_snapshots`).
+        ConflictError
+            A stored value differs and ``replace`` is False.
+        """
+        frame = _with_rows(frame)
+        if "text" not in frame:
+            frame = frame.assign(text=None)
+        if "source" not in frame:
+            frame = frame.assign(source=file)
+        problems = validate_snapshots(frame, file=file, today=self.today)
+        if problems:
+            raise ValidationError(problems)
+        text = frame["text"].astype(object).where(frame["text"].notna(), None)
+        frame = frame.assign(text=text)
+        missing = frame["value"].isna() & frame["text"].isna()
+        batch = frame.loc[~missing, [*FUNDAMENTAL_COLUMNS, "_row"]].copy()
+        batch["as_of"] = pd.to_datetime(batch["as_of"]).astype("datetime64[ns]")
+        batch["value"] = batch["value"].astype("float64")
+        batch = batch.astype({"symbol": object, "field": object, "source": object})
+        return self._upsert(
+            batch,
+            table="snapshots",
+            keys=("symbol", "as_of", "field"),
+            values=("value",),
+            texts=("text",),
+            file=file,
+            replace=replace,
+            kind="snapshots",
+            skipped=int(missing.sum()),
+        )
+
     def _upsert(
         self,
         batch: pd.DataFrame,
@@ -483,19 +560,29 @@ class Store:
         kind: str,
         skipped: int,
         metas: Sequence[SeriesInfo] = (),
+        texts: tuple[str, ...] = (),
     ) -> IngestReport:
         digest = _digest(batch.drop(columns="_row"))
         on = " AND ".join(f"s.{k} = t.{k}" for k in keys)
         differs = " OR ".join(
-            f"(s.{v} IS NOT NULL AND t.{v} IS NOT NULL AND abs(s.{v} - t.{v}) > "
-            f"{_SAME} * greatest(1, abs(t.{v})))"
-            for v in values
+            [
+                f"(s.{v} IS NOT NULL AND t.{v} IS NOT NULL AND abs(s.{v} - t.{v}) > "
+                f"{_SAME} * greatest(1, abs(t.{v})))"
+                for v in values
+            ]
+            + [
+                f"(s.{v} IS NOT NULL AND t.{v} IS NOT NULL AND s.{v} <> t.{v})"
+                for v in texts
+            ]
         )
-        fills = " OR ".join(f"(t.{v} IS NULL AND s.{v} IS NOT NULL)" for v in values)
+        fills = " OR ".join(
+            f"(t.{v} IS NULL AND s.{v} IS NOT NULL)" for v in (*values, *texts)
+        )
         cols = ", ".join(
             [
                 *keys,
-                *[v for v in values],
+                *values,
+                *texts,
                 *(["realtime_end"] if table == "observations" else []),
                 "source",
             ]
@@ -508,7 +595,13 @@ class Store:
                 # Dates travel as datetime64 (fast) and become DATE here.
                 dates = [
                     c
-                    for c in ("date", "meeting_date", "realtime_start", "realtime_end")
+                    for c in (
+                        "date",
+                        "meeting_date",
+                        "realtime_start",
+                        "realtime_end",
+                        "as_of",
+                    )
                     if c in batch
                 ]
                 casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
@@ -516,11 +609,13 @@ class Store:
                     f"CREATE OR REPLACE TEMP TABLE s AS SELECT * REPLACE ({casts}) FROM batch_df"
                 )
                 conflicts = con.execute(
-                    f"SELECT s._row, {', '.join(f's.{v} AS new_{v}, t.{v} AS old_{v}' for v in values)},"
+                    f"SELECT s._row, {', '.join(f's.{v} AS new_{v}, t.{v} AS old_{v}' for v in (*values, *texts))},"
                     f" t.source AS old_source FROM s JOIN {table} t ON {on} WHERE {differs} ORDER BY s._row"
                 ).df()
                 if len(conflicts) and not replace:
-                    raise ConflictError(_conflict_problems(conflicts, values, file))
+                    raise ConflictError(
+                        _conflict_problems(conflicts, values, file, texts)
+                    )
                 n_fill = con.execute(
                     f"SELECT count(*) FROM s JOIN {table} t ON {on} WHERE ({fills}) AND NOT ({differs})"
                 ).fetchone()[0]  # type: ignore[index]
@@ -529,7 +624,7 @@ class Store:
                 ).fetchone()[0]  # type: ignore[index]
                 sets = ", ".join(
                     f"{v} = CASE WHEN {'true' if replace else 'false'} THEN coalesce(s.{v}, t.{v}) ELSE coalesce(t.{v}, s.{v}) END"
-                    for v in values
+                    for v in (*values, *texts)
                 )
                 con.execute(
                     f"UPDATE {table} AS t SET {sets} FROM s WHERE {on} AND (({fills}) OR ({differs}))"
@@ -813,7 +908,51 @@ class Store:
             dots=self.dots(cut),
             info={k: v for k, v in info.items() if k in series},
             as_of=cut,
+            fundamentals=self.snapshots(as_of=cut),
         )
+
+    def snapshots(
+        self,
+        as_of: Any = None,
+        *,
+        symbols: Sequence[str] | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Fundamental snapshots known at the close of ``as_of`` (long format).
+
+        Parameters
+        ----------
+        as_of : date-like, optional
+            Only snapshots dated on or before it; default: every snapshot.
+        symbols, fields : sequence of str, optional
+            Restrict to these symbols or fields.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``symbol, as_of, field, value, text, source``
+            (:data:`rotation.market.FUNDAMENTAL_COLUMNS`), sorted by as_of,
+            symbol, field; ``value`` is NaN for text fields and ``text`` None
+            for numbers.
+        """
+        cut = (
+            pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
+        )
+        where: list[str] = ["as_of <= ?"]
+        params: list[Any] = [cut]
+        for column, names in (("symbol", symbols), ("field", fields)):
+            if names is not None:
+                where.append(f"{column} IN (SELECT unnest(?))")
+                params.append(list(names))
+        frame = self._query(
+            f"SELECT {', '.join(FUNDAMENTAL_COLUMNS)} FROM snapshots "
+            f"WHERE {' AND '.join(where)} ORDER BY as_of, symbol, field",
+            params,
+        )
+        frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
+        frame["value"] = frame["value"].astype("float64")
+        frame["text"] = frame["text"].astype(object).where(frame["text"].notna(), None)
+        return frame.astype({"symbol": object, "field": object, "source": object})
 
     def coverage(self) -> pd.DataFrame:
         """One row per symbol, series and the dot plot: first/last date, rows, source, unit."""
@@ -830,6 +969,12 @@ class Store:
             SELECT 'dot plot', 'FOMC_DOTS', min(meeting_date), max(meeting_date), count(*),
                    any_value(source), 'percent', 'FOMC SEP dot plot (every dot)'
             FROM dots HAVING count(*) > 0
+            UNION ALL
+            SELECT 'snapshot', field, min(as_of), max(as_of), count(*),
+                   string_agg(DISTINCT source, '; '),
+                   CASE WHEN count(value) > 0 THEN 'number' ELSE 'text' END,
+                   'fundamental snapshot field'
+            FROM snapshots GROUP BY field
             ORDER BY 1, 2""")
         for col in ("first", "last"):
             frame[col] = pd.to_datetime(frame[col]).dt.date
@@ -856,7 +1001,7 @@ class Store:
         """Hash the stored data (tests use it to prove nothing changed).
 
         Covers every row of ``prices``, ``observations``, ``series_meta``,
-        ``dots`` and ``quarantine`` (without its ``created_at`` time, so two
+        ``dots``, ``snapshots`` and ``quarantine`` (without its ``created_at`` time, so two
         loads of the same data agree). Each table contributes its row count
         and the sum of DuckDB's 64-bit row hashes, which does not depend on
         row order and takes well under a second for a million rows.
@@ -905,6 +1050,56 @@ class Store:
             "payload": json.loads(str(row["payload"])),
         }
 
+    # -- thesis watch -------------------------------------------------------------
+    def record_watch_run(
+        self, thesis: str, as_of: Any, payload: str, *, path: str = ""
+    ) -> None:
+        """Remember what ``rotation thesis watch`` saw for ``thesis`` (JSON payload)."""
+        with self._connect(write=True) as con:
+            con.execute(
+                "INSERT INTO watch_runs VALUES (now(), ?, ?, ?, ?)",
+                [thesis, path, pd.Timestamp(as_of).date(), payload],
+            )
+
+    def watch_runs(
+        self, thesis: str | None = None, *, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the recorded watch runs, newest first.
+
+        Parameters
+        ----------
+        thesis : str, optional
+            Only runs of this thesis (its label, e.g. the file stem).
+        limit : int, optional
+            At most this many runs.
+
+        Returns
+        -------
+        list of dict
+            ``run_at`` (ISO text), ``thesis``, ``path``, ``as_of`` (ISO date)
+            and the decoded ``payload``.
+        """
+        where, params = (
+            ("WHERE thesis = ?", [thesis]) if thesis is not None else ("", [])
+        )
+        sql = (
+            "SELECT run_at, thesis, path, as_of, payload FROM watch_runs "
+            f"{where} ORDER BY run_at DESC, rowid DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        frame = self._query(sql, params)
+        return [
+            {
+                "run_at": pd.Timestamp(row["run_at"]).isoformat(),
+                "thesis": str(row["thesis"]),
+                "path": str(row["path"]),
+                "as_of": str(pd.Timestamp(row["as_of"]).date()),
+                "payload": json.loads(str(row["payload"])),
+            }
+            for row in frame.to_dict(orient="records")
+        ]
+
 
 _FINGERPRINT_COLUMNS = {
     "prices": "symbol, date, open, high, low, close, adj_close, volume, source",
@@ -912,6 +1107,7 @@ _FINGERPRINT_COLUMNS = {
     "series_meta": "id, name, unit, frequency, source, license, publication_lag, notes",
     "dots": "meeting_date, horizon, midpoint, participants, source",
     "quarantine": "symbol, date, reason",
+    "snapshots": "symbol, as_of, field, value, text, source",
 }
 
 
@@ -928,10 +1124,26 @@ def _digest(frame: pd.DataFrame) -> str:
 
 
 def _conflict_problems(
-    conflicts: pd.DataFrame, values: Sequence[str], file: str
+    conflicts: pd.DataFrame,
+    values: Sequence[str],
+    file: str,
+    texts: Sequence[str] = (),
 ) -> list[RowProblem]:
     out = []
     for r in conflicts.itertuples():
+        for v in texts:
+            new, old = getattr(r, f"new_{v}"), getattr(r, f"old_{v}")
+            if pd.notna(new) and pd.notna(old) and new != old:
+                out.append(
+                    RowProblem(
+                        file,
+                        int(r[1]),
+                        v,
+                        str(new),
+                        f"conflicts with stored text {old!r} (source "
+                        f"{r.old_source}); use --replace to overwrite",
+                    )
+                )
         for v in values:
             new, old = getattr(r, f"new_{v}"), getattr(r, f"old_{v}")
             if (

@@ -20,7 +20,34 @@ import pandas as pd
 from rotation.data.store import IngestReport, Store
 from rotation.exceptions import SourceError
 
-__all__ = ["FredSource", "YahooSource", "chart_history", "retry", "update_from_live"]
+__all__ = [
+    "SNAPSHOT_FIELDS",
+    "FredSource",
+    "YahooSource",
+    "chart_history",
+    "retry",
+    "update_from_live",
+]
+
+#: Fields of Yahoo's ``info`` kept in a snapshot (those of the bundled one).
+SNAPSHOT_FIELDS = (
+    "marketCap",
+    "trailingPE",
+    "forwardPE",
+    "beta",
+    "trailingEps",
+    "fullTimeEmployees",
+    "ebitda",
+    "totalDebt",
+    "totalRevenue",
+    "grossProfits",
+    "freeCashflow",
+    "trailingPegRatio",
+    "sector",
+    "industry",
+    "country",
+    "shortName",
+)
 
 FRED_URL = "https://api.stlouisfed.org/fred/series/observations"
 
@@ -155,16 +182,85 @@ class YahooSource:
     fetch : callable(symbol, start) -> DataFrame, optional
         Returns yfinance's ``history(auto_adjust=False)`` frame (tz-aware index,
         columns Open, High, Low, Close, Adj Close, Volume). Defaults to yfinance.
+    fetch_info : callable(symbol) -> mapping, optional
+        Returns yfinance's ``Ticker(symbol).info`` dictionary (``marketCap``,
+        ``forwardPE``, ``sector``...). Defaults to yfinance.
     """
 
     def __init__(
         self,
         fetch: Callable[[str, str | None], pd.DataFrame] | None = None,
         *,
+        fetch_info: Callable[[str], Mapping[str, Any]] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.fetch = fetch or self._yfinance
+        self.fetch_info = fetch_info or self._yfinance_info
         self._sleep = sleep
+
+    @staticmethod
+    def _yfinance_info(symbol: str) -> Mapping[str, Any]:
+        import yfinance as yf
+
+        info = yf.Ticker(symbol).info
+        if not info or len(info) <= 1:  # yfinance answers {"trailingPegRatio": None}
+            raise ConnectionError(f"empty info response for {symbol}")
+        return dict(info)
+
+    def snapshot(self, symbol: str, *, as_of: pd.Timestamp) -> pd.DataFrame:
+        """Download one symbol's fundamentals as a snapshot batch dated ``as_of``.
+
+        Parameters
+        ----------
+        symbol : str
+        as_of : Timestamp
+            The snapshot's date: the day of the download (Yahoo's ``info`` is
+            the current cross-section, with no date of its own).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``symbol, as_of, field, value, text, source`` for the
+            :data:`SNAPSHOT_FIELDS` present in the answer (numbers in
+            ``value``, sector/industry/country/name in ``text``).
+
+        Raises
+        ------
+        SourceError
+            The download failed after its retries, or the answer holds none
+            of the fields.
+        """
+        from rotation.data.sources.snapshots import TEXT_FIELDS
+
+        info = retry(
+            lambda: self.fetch_info(symbol),
+            what=f"Yahoo info {symbol}",
+            sleep=self._sleep,
+        )
+        rows = []
+        for name in SNAPSHOT_FIELDS:
+            raw = info.get(name)
+            if raw is None or raw == "":
+                continue
+            text = name in TEXT_FIELDS
+            rows.append(
+                {
+                    "field": name,
+                    "value": np.nan if text else _number(raw),
+                    "text": str(raw) if text else None,
+                    "_raw_value": None if text else str(raw),
+                }
+            )
+        if not rows:
+            raise SourceError(
+                f"Yahoo info for {symbol} has none of the snapshot fields "
+                f"({', '.join(SNAPSHOT_FIELDS[:3])}...)"
+            )
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "symbol", symbol.upper())
+        frame.insert(1, "as_of", pd.Timestamp(as_of).normalize())
+        frame["source"] = "Yahoo Finance info (yfinance)"
+        return frame
 
     @staticmethod
     def _yfinance(symbol: str, start: str | None) -> pd.DataFrame:
@@ -201,6 +297,13 @@ class YahooSource:
         )
 
 
+def _number(raw: Any) -> float:
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        return np.nan  # validation reports it from _raw_value
+
+
 def update_from_live(
     store: Store,
     source: str,
@@ -210,16 +313,34 @@ def update_from_live(
     fred: FredSource | None = None,
     yahoo: YahooSource | None = None,
     replace: bool = False,
+    fundamentals: bool = False,
 ) -> list[IngestReport]:
     """Download ``ids`` from ``source`` ("fred" or "yfinance") and ingest them as one batch.
 
     Every id is downloaded before anything is written; if one fails, nothing
-    is ingested and the error names it.
+    is ingested and the error names it. With ``fundamentals=True`` (yfinance
+    only) the download is each symbol's current fundamentals, appended as a
+    new snapshot dated the store's ``today`` (re-running on the same day
+    changes nothing; a later day adds a new snapshot, older ones are kept).
     """
     if not ids:
         raise SourceError(
             "name what to fetch: --symbol SPY --symbol XLK (or series ids for fred)"
         )
+    if fundamentals:
+        if source != "yfinance":
+            raise SourceError(
+                f"fundamental snapshots come from yfinance only (got source {source!r})"
+            )
+        yahoo = yahoo or YahooSource()
+        batch = pd.concat(
+            [yahoo.snapshot(sym, as_of=store.today) for sym in ids], ignore_index=True
+        )
+        return [
+            store.ingest_snapshots(
+                batch, file=f"yfinance-info:{','.join(ids)}", replace=replace
+            )
+        ]
     if source == "fred":
         fred = fred or FredSource()
         frames = [fred.observations(sid, start=start) for sid in ids]
