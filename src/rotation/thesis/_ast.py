@@ -15,12 +15,16 @@ from typing import Literal
 __all__ = [
     "BINARY_OPS",
     "COMPARE_OPS",
+    "KEYWORDS",
+    "LOGICAL_OPS",
     "Binary",
     "Call",
     "Compare",
     "Expr",
+    "Logical",
     "Name",
     "Number",
+    "Period",
     "String",
     "Unary",
     "walk",
@@ -30,6 +34,10 @@ BinaryOp = Literal["+", "-", "*", "/"]
 CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
 BINARY_OPS: tuple[str, ...] = ("+", "-", "*", "/")
 COMPARE_OPS: tuple[str, ...] = ("<", "<=", ">", ">=", "==", "!=")
+LogicalOp = Literal["and", "or"]
+LOGICAL_OPS: tuple[str, ...] = ("and", "or")
+#: Words of the language that can never be names.
+KEYWORDS: frozenset[str] = frozenset({"and", "or", "not"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,18 @@ class String:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A calendar window literal.
+
+    ``3m``, ``6m``, ``1y``, ``2w``, ``1q``, ``ytd``, ``qtd`` or ``mtd``; see
+    :func:`rotation.thesis.window_anchors`.
+    """
+
+    value: str
+    offset: int = field(default=0, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Name:
     """A name: builtin metric, basket, symbol or series id."""
 
@@ -74,9 +94,9 @@ class Call:
 
 @dataclass(frozen=True)
 class Unary:
-    """Unary minus."""
+    """Unary minus, or logical ``not`` (1.0 where the operand is 0, NaN if NaN)."""
 
-    op: Literal["-"]
+    op: Literal["-", "not"]
     operand: Expr
     offset: int = field(default=0, compare=False, repr=False)
 
@@ -101,7 +121,21 @@ class Compare:
     offset: int = field(default=0, compare=False, repr=False)
 
 
-Expr = Number | String | Name | Call | Unary | Binary | Compare
+@dataclass(frozen=True)
+class Logical:
+    """``and`` / ``or`` with Kleene logic.
+
+    A known false side decides ``and``, a known true side decides ``or``;
+    otherwise NaN propagates. Non-zero numbers are true.
+    """
+
+    op: LogicalOp
+    left: Expr
+    right: Expr
+    offset: int = field(default=0, compare=False, repr=False)
+
+
+Expr = Number | String | Period | Name | Call | Unary | Binary | Compare | Logical
 
 
 def walk(node: Expr) -> Iterator[Expr]:
@@ -114,6 +148,6 @@ def walk(node: Expr) -> Iterator[Expr]:
             stack.extend(reversed(current.args))
         elif isinstance(current, Unary):
             stack.append(current.operand)
-        elif isinstance(current, Binary | Compare):
+        elif isinstance(current, Binary | Compare | Logical):
             stack.append(current.right)
             stack.append(current.left)

@@ -51,10 +51,17 @@ class ThesisError(RotationError, ValueError):
                 if column is None
                 else f"line {line}, column {column}: "
             )
-        loc = ""
-        if self.path:
-            loc = " (at " + ".".join(str(p) for p in self.path) + ")"
-        super().__init__(f"{where}{message}{loc}")
+        dotted = ".".join(str(p) for p in self.path)
+        loc = f" (at {dotted})" if dotted else ""
+        # Re-raising with more context (the file name) must not say the
+        # position twice: one message per problem.
+        if where and where[:-2] in message.partition("\n")[0]:
+            where = ""
+        if dotted and dotted in message:
+            loc = ""
+        first, _, rest = message.partition("\n")
+        # The location belongs to the message, before an expression's caret.
+        super().__init__(f"{where}{first}{loc}" + (f"\n{rest}" if rest else ""))
 
 
 class ExpressionError(ThesisError):

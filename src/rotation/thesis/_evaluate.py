@@ -74,8 +74,9 @@ def _run(
     thesis: Thesis, market: MarketData, extra: Mapping[str, pd.Series] | None
 ) -> tuple[MetricEngine, ThesisHistory, list[_Item]]:
     _check_market(market)
-    engine = MetricEngine(market, thesis.baskets, extra)
+    engine = MetricEngine(market, thesis.language_baskets(), extra)
     items = _items(thesis)
+    _check_names(thesis, engine, items)
     index = market.sessions
     n = len(index)
     values: dict[str, np.ndarray] = {}
@@ -88,14 +89,6 @@ def _run(
             codes[item.id] = np.full(n, -1, dtype=np.int64)
             since[item.id] = np.zeros(n, dtype=np.int64)
             continue
-        try:
-            engine.check(spec.tree, spec.expr or "")
-        except ExpressionError as exc:
-            raise ExpressionError(
-                f"{item.kind} {item.id!r}: {exc.message}",
-                allowed=exc.allowed,
-                path=item.path,
-            ) from None
         v = engine.values(spec.tree)
         state, start = pillar_states(
             v,
@@ -132,6 +125,42 @@ def _run(
         rules={i.id: _rule_text(i.spec)[1] for i in items},
     )
     return engine, hist, items
+
+
+def _check_names(thesis: Thesis, engine: MetricEngine, items: list[_Item]) -> None:
+    """Check every expression against the market; one error lists all problems.
+
+    Each problem gives the line and column of the offending name in the
+    thesis text (when the thesis was loaded from text) and a caret.
+    """
+    problems: list[tuple[ExpressionError, _Item]] = []
+    for item in items:
+        spec = item.spec
+        if spec is None or spec.tree is None:
+            continue
+        try:
+            engine.check(spec.tree, spec.expr or "")
+        except ExpressionError as exc:
+            problems.append((exc, item))
+    if not problems:
+        return
+    lines = [f"thesis names data the market does not hold: {len(problems)} problem(s)"]
+    first: tuple[int, int] | None = None
+    for exc, item in problems:
+        mark = thesis.locate(item.path, exc.offset)
+        first = first or mark
+        where = f"line {mark[0]}, column {mark[1]}" if mark else "document"
+        dotted = ".".join(str(p) for p in item.path)
+        text = exc.message.replace("\n", "\n    ")
+        lines.append(f"  - {where} ({dotted}): {item.kind} {item.id!r}: {text}")
+    exc, item = problems[0]
+    raise ExpressionError(
+        "\n".join(lines),
+        allowed=exc.allowed,
+        path=item.path,
+        line=None if first is None else first[0],
+        column=None if first is None else first[1],
+    )
 
 
 def _health(codes: np.ndarray, weights: np.ndarray, is_risk: np.ndarray) -> np.ndarray:

@@ -77,23 +77,79 @@ def _clean_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     )
 
 
-def _translate(exc: pydantic.ValidationError, marks: Marks) -> ThesisError:
-    problems: list[tuple[tuple[str | int, ...], str, tuple[int, int] | None]] = []
-    allowed: tuple[str, ...] = ()
+def _inline_offsets(data: Any, marks: Marks, text: str) -> dict[Any, int]:
+    """Return how far each one-line expression starts from its value's mark.
+
+    1 for a quoted scalar, 0 for a plain one; block scalars are left out.
+    """
+    lines = text.splitlines()
+    out: dict[Any, int] = {}
+    for path, (line, column) in marks.items():
+        if not path or path[-1] != "expr":
+            continue
+        value: Any = data
+        try:
+            for key in path:
+                value = value[key]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if not isinstance(value, str) or "\n" in value or line > len(lines):
+            continue
+        first = lines[line - 1][column - 1 : column]
+        if first in ("'", '"'):
+            out[path] = 1
+        elif first not in ("|", ">"):
+            out[path] = 0
+    return out
+
+
+def _problems(
+    exc: pydantic.ValidationError,
+) -> list[tuple[tuple[str | int, ...], str, int | None, str]]:
+    """Return (path, message, offset in an expression, pydantic type) of each error."""
+    out: list[tuple[tuple[str | int, ...], str, int | None, str]] = []
     for err in exc.errors():
         path = _clean_path(tuple(err["loc"]))
         original = (err.get("ctx") or {}).get("error")
         if isinstance(original, LocatedValueError):
-            path = (*path, *original.path)
+            out.append(
+                ((*path, *original.path), str(original), original.offset, "value_error")
+            )
+            out += [
+                ((*path, *where), message, offset, "value_error")
+                for message, where, offset in original.more
+            ]
+            continue
         message = str(original) if original is not None else err["msg"]
-        if err["type"] == "extra_forbidden":
+        out.append((path, message, None, err["type"]))
+    # A list whose items failed is then "too short" as well: say it once.
+    return [
+        p
+        for p in out
+        if not (
+            p[3] == "too_short"
+            and any(q is not p and q[0][: len(p[0])] == p[0] for q in out)
+        )
+    ]
+
+
+def _translate(
+    exc: pydantic.ValidationError, marks: Marks, inline: dict[Any, int]
+) -> ThesisError:
+    problems: list[tuple[tuple[str | int, ...], str, tuple[int, int] | None]] = []
+    allowed: tuple[str, ...] = ()
+    for path, message, offset, kind in _problems(exc):
+        if kind == "extra_forbidden":
             model = _model_at(path[:-1])
             names = tuple(sorted(model.model_fields)) if model is not None else ()
             message = f"unknown key {path[-1]!r}"
             if names:
                 message += f"; allowed keys here: {', '.join(names)}"
                 allowed = allowed or names
-        problems.append((path, message, _mark_for(path, marks)))
+        mark = _mark_for(path, marks)
+        if mark is not None and offset is not None and path in inline:
+            mark = (mark[0], mark[1] + inline[path] + offset)
+        problems.append((path, message, mark))
     first_path, _, first_mark = problems[0]
     lines = [f"thesis is invalid: {len(problems)} problem(s)"]
     for path, message, mark in problems:
@@ -155,7 +211,14 @@ def load_thesis(text: str | bytes) -> Thesis:
             line=1,
             column=1,
         )
+    source = text.decode("utf-8") if isinstance(text, bytes) else text
+    inline = _inline_offsets(data, marks, source)
     try:
-        return Thesis.model_validate(data)
+        thesis = Thesis.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _translate(exc, marks) from None
+        raise _translate(exc, marks, inline) from None
+    # Where each key sits, so that errors found on evaluation (a symbol the
+    # store lacks) point at the line and column too.
+    thesis._marks = dict(marks)
+    thesis._inline = inline
+    return thesis

@@ -8,7 +8,7 @@ close.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -21,15 +21,37 @@ from rotation.thesis._ast import (
     Call,
     Compare,
     Expr,
+    Logical,
     Name,
     Number,
+    Period,
     String,
     Unary,
+    walk,
 )
 from rotation.thesis._errors import ExpressionError
-from rotation.thesis._functions import BUILTIN_NAMES, References, check_expression
+from rotation.thesis._functions import (
+    BUILTIN_NAMES,
+    FUNCTIONS,
+    References,
+    check_expression,
+    is_window_literal,
+)
+from rotation.thesis._fundamentals import (
+    FIELD_FORWARD_PE,
+    FIELD_TRAILING_PE,
+    harmonic_pe,
+)
 from rotation.thesis._parser import unparse
+from rotation.thesis._rolling import (
+    rolling_corr,
+    rolling_extreme,
+    rolling_mean,
+    rolling_pctile,
+    value_at_anchor,
+)
 from rotation.thesis._spec import Basket
+from rotation.thesis._windows import window_anchors
 
 __all__ = ["CARRY_LIMIT", "MetricEngine"]
 
@@ -38,6 +60,9 @@ __all__ = ["CARRY_LIMIT", "MetricEngine"]
 CARRY_LIMIT = 5
 
 _Asset = tuple[pd.DataFrame, Mapping[str, float] | None]
+_Window = int | str
+#: Why a node has no value: a fixed text, or one that depends on the session.
+Reason = str | Callable[[int], str]
 
 
 class MetricEngine:
@@ -76,8 +101,11 @@ class MetricEngine:
             key: pd.Series(value, dtype="float64").reindex(self.index)
             for key, value in (extra or {}).items()
         }
-        self.missing: dict[Expr, str] = {}
+        self.missing: dict[Expr, Reason] = {}
         self._cache: dict[Expr, FloatArray] = {}
+        self._levels: dict[str, tuple[pd.Series, np.ndarray]] = {}
+        self._anchor_cache: dict[tuple[_Window, int, int], np.ndarray] = {}
+        self._returns: dict[tuple[str, _Window], FloatArray] = {}
         self._rates: pd.DataFrame | None = None
         self._medians: pd.DataFrame | None = None
         self._prices = market.prices
@@ -100,10 +128,9 @@ class MetricEngine:
             series=list(self.market.series),
             extras=[k for k in self.extra if ":" not in k],
         )
-        for name in refs.baskets:
-            unknown = [
-                m for m in self.baskets[name].members if m not in self._prices.columns
-            ]
+        priced = set(refs.baskets) | self._priced_baskets(node)
+        for name in sorted(priced):
+            unknown = [m for m in self.leaves(name) if m not in self._prices.columns]
             if unknown:
                 raise ExpressionError(
                     f"basket {name!r} has member(s) {unknown} with no prices; "
@@ -112,13 +139,63 @@ class MetricEngine:
                 )
         return refs
 
+    def _priced_baskets(self, node: Expr) -> set[str]:
+        """Baskets used for their prices (not only for fundamentals)."""
+        names: set[str] = set()
+        for sub in walk(node):
+            if isinstance(sub, Call) and sub.func not in ("fwd_pe", "trailing_pe"):
+                for arg in sub.args:
+                    key = _key(arg)
+                    if key is not None and key in self.baskets:
+                        names.add(key)
+            elif isinstance(sub, Name) and sub.id in self.baskets:
+                names.add(sub.id)
+        return names
+
+    def leaves(self, name: str, _seen: tuple[str, ...] = ()) -> list[str]:
+        """Price symbols under basket ``name``, through baskets of baskets."""
+        out: list[str] = []
+        for member in self.baskets[name].members:
+            if member in self.baskets and member not in _seen:
+                out += self.leaves(member, (*_seen, name))
+            elif member not in out:
+                out.append(member)
+        return out
+
     # -- resolution --------------------------------------------------------
+    def _member_level(self, member: str) -> pd.Series:
+        """Return a member's price or basket index on every row (NaN if unpriced)."""
+        if member in self.baskets:
+            level, _ = self.level(member)
+            return level.reindex(self.index)
+        return self._prices[member]
+
     def _asset(self, node: Expr) -> _Asset:
-        key = node.value if isinstance(node, String) else node.id  # type: ignore[union-attr]
+        key = _key(node)
+        assert key is not None
         if key in self.baskets:
             basket = self.baskets[key]
-            return self._prices[list(basket.members)], basket.weight_map()
+            if not any(m in self.baskets for m in basket.members):
+                return self._prices[list(basket.members)], basket.weight_map()
+            # A basket of baskets: its members' indices act as prices.
+            frame = pd.DataFrame(
+                {m: self._member_level(m) for m in basket.members}, index=self.index
+            )
+            return frame, basket.weight_map()
         return self._prices[[key]], None
+
+    def level(self, key: str) -> tuple[pd.Series, np.ndarray]:
+        """Price (or basket index) of ``key`` on its observed rows (cached)."""
+        if key not in self._levels:
+            self._levels[key] = self._asset_index(Name(key))
+        return self._levels[key]
+
+    def anchors(self, window: _Window, index: pd.DatetimeIndex) -> np.ndarray:
+        """Anchor rows of ``window`` on ``index`` (cached per index)."""
+        key = (window, hash(np.asarray(index.asi8).tobytes()), len(index))
+        if key not in self._anchor_cache:
+            self._anchor_cache[key] = window_anchors(window, index)
+        return self._anchor_cache[key]
 
     def _carry(
         self, values: pd.Series | pd.DataFrame, observed: np.ndarray
@@ -139,6 +216,9 @@ class MetricEngine:
         return np.asarray(frame.notna().any(axis=1).to_numpy(), dtype=bool)
 
     def _asset_index(self, node: Expr) -> tuple[pd.Series, np.ndarray]:
+        key = _key(node)
+        if key is not None and key in self._levels:
+            return self._levels[key]
         frame, weights = self._asset(node)
         seen = self._observed(frame)
         rows = frame[seen]
@@ -198,7 +278,12 @@ class MetricEngine:
         if isinstance(node, Name):
             return self._name(node)
         if isinstance(node, Unary):
-            return -self.values(node.operand)
+            operand = self.values(node.operand)
+            if node.op == "not":
+                return np.where(np.isnan(operand), np.nan, (operand == 0.0) * 1.0)
+            return -operand
+        if isinstance(node, Logical):
+            return _logical(node.op, self.values(node.left), self.values(node.right))
         if isinstance(node, Binary):
             a, b = self.values(node.left), self.values(node.right)
             if node.op == "+":
@@ -207,7 +292,7 @@ class MetricEngine:
                 return a - b
             if node.op == "*":
                 return a * b
-            return _divide(a, b)
+            return self._divide(node, a, b)
         if isinstance(node, Compare):
             return _compare(node.op, self.values(node.left), self.values(node.right))
         if isinstance(node, Call):
@@ -240,57 +325,18 @@ class MetricEngine:
 
     def _call(self, node: Call) -> FloatArray:
         f, args = node.func, node.args
-
-        def window(k: int) -> int:
-            arg = args[k]
-            assert isinstance(arg, Number)
-            return int(arg.value)
-
-        if f in ("avg_corr", "dispersion"):
-            frame, weights = self._asset(args[0])
-            seen = self._observed(frame)
-            # The one path of rotation.indicators: the correlation part of the
-            # analysis shows the very same numbers.
-            if f == "avg_corr":
-                out = ind.basket_average_correlation(frame, window(1), weights=weights)
-            else:
-                out = ind.basket_dispersion(frame, window(1))
-            return self._carry(out[seen], seen)
-        if f == "rel_return":
-            fa, wa = self._asset(args[0])
-            fb, wb = self._asset(args[1])
-            seen = self._observed(fa) & self._observed(fb)
-            out = ind.relative_return(
-                fa[seen], fb[seen], window(2), weights_a=wa, weights_b=wb
-            )
-            return self._carry(out, seen)
-        if f in ("momentum", "trend", "ma_dist", "drawdown", "price"):
-            level, seen = self._asset_index(args[0])
-            if f == "price":
-                out = level
-            elif f == "momentum":
-                out = ind.momentum(
-                    level, window(1), skip=window(2) if len(args) > 2 else 0
-                )
-            elif f == "trend":
-                slope = window(2) if len(args) > 2 else 21
-                out = ind.moving_average_slope(level, window(1), slope_window=slope)
-            elif f == "ma_dist":
-                out = ind.distance_from_moving_average(level, window(1))
-            else:
-                out = ind.drawdown_from_high(
-                    level, window(1) if len(args) > 1 else None
-                )
-            return self._carry(out, seen)
-        if f == "zscore":
-            values = pd.Series(self.values(args[0]), index=self.index)
-            return ind.rolling_zscore(values, window(1)).to_numpy(dtype="float64")
+        if f in _ASSET_FUNCTIONS:
+            return self._asset_call(node)
+        if f in _WINDOW_STATS or (f in ("min", "max") and is_window_literal(args[1])):
+            return self._window_stat(node)
+        if f in ("corr", "rank", "top", "breadth", "fwd_pe", "trailing_pe"):
+            return self._cross_section(node)
         if f in ("value", "yoy"):
-            arg = args[0]
-            sid = arg.value if isinstance(arg, String) else arg.id  # type: ignore[union-attr]
+            sid = _key(args[0])
+            assert sid is not None
             if f == "value":
                 return self.market.known(sid, self.index).to_numpy(dtype="float64")
-            return self._yoy(sid, window(1) if len(args) > 1 else 12)
+            return self._yoy(sid, _int(args[1]) if len(args) > 1 else 12)
         if f == "dots_median":
             arg = args[0]
             if isinstance(arg, String):
@@ -298,10 +344,14 @@ class MetricEngine:
             assert isinstance(arg, Number)
             return self._dots(node, str(int(arg.value)))
         if f == "ratio":
-            return _divide(self.values(args[0]), self.values(args[1]))
+            return self._divide(node, self.values(args[0]), self.values(args[1]))
         if f in ("lag", "change"):
             base = self.values(args[0])
-            shifted = _shift(base, window(1))
+            window = _window(args[1])
+            if isinstance(window, int):
+                shifted = _shift(base, window)
+            else:
+                shifted = value_at_anchor(base, self.anchors(window, self.index))
             return shifted if f == "lag" else base - shifted
         if f == "abs":
             return np.abs(self.values(args[0]))
@@ -321,6 +371,219 @@ class MetricEngine:
             )
             return np.full(len(self.index), np.nan)
         raise ExpressionError(f"unknown function {f!r}")
+
+    def _by_length(
+        self, compute: Callable[[int], pd.Series], index: pd.DatetimeIndex, window: str
+    ) -> pd.Series:
+        """Evaluate a fixed-window indicator on a calendar window.
+
+        Row t takes the indicator computed with window t - a(t), so each
+        distinct window length is computed once (a ``3m`` window has about
+        eight, ``ytd`` up to 253).
+        """
+        anchors = self.anchors(window, index)
+        lengths = np.arange(len(index)) - anchors
+        out = np.full(len(index), np.nan)
+        for length in np.unique(lengths[anchors >= 0]):
+            rows = (lengths == length) & (anchors >= 0)
+            out[rows] = np.asarray(compute(int(length)), dtype="float64")[rows]
+        return pd.Series(out, index=index)
+
+    def _asset_call(self, node: Call) -> FloatArray:
+        f, args = node.func, node.args
+        window = _window(args[1]) if len(args) > 1 and f != "rel_return" else 0
+        if f in ("avg_corr", "dispersion"):
+            frame, weights = self._asset(args[0])
+            seen = self._observed(frame)
+
+            def correlation(w: int) -> pd.Series:
+                # The one path of rotation.indicators: the correlation part of
+                # the analysis shows the very same numbers.
+                if f == "avg_corr":
+                    return ind.basket_average_correlation(frame, w, weights=weights)
+                return ind.basket_dispersion(frame, w)
+
+            if isinstance(window, int):
+                out = correlation(window)[seen]
+            else:
+                out = self._by_length(
+                    lambda w: correlation(w)[seen], self.index[seen], window
+                )
+            return self._carry(out, seen)
+        if f == "rel_return":
+            fa, wa = self._asset(args[0])
+            fb, wb = self._asset(args[1])
+            seen = self._observed(fa) & self._observed(fb)
+            window = _window(args[2])
+            if isinstance(window, int):
+                out = ind.relative_return(
+                    fa[seen], fb[seen], window, weights_a=wa, weights_b=wb
+                )
+                return self._carry(out, seen)
+            la, lb = _index_of(fa[seen], wa), _index_of(fb[seen], wb)
+            anchors = self.anchors(window, self.index[seen])
+            ratio = la.to_numpy() / lb.to_numpy()
+            rel = ratio / value_at_anchor(ratio, anchors) - 1.0
+            return self._carry(pd.Series(rel, index=la.index), seen)
+        level, seen = self._asset_index(args[0])
+        if f == "price":
+            return self._carry(level, seen)
+        if f == "momentum":
+            skip = _int(args[2]) if len(args) > 2 else 0
+            if isinstance(window, int):
+                out = ind.momentum(level, window, skip=skip)
+            else:
+                values = level.to_numpy(dtype="float64")
+                anchors = self.anchors(window, level.index)
+                ret = values / value_at_anchor(values, anchors) - 1.0
+                out = pd.Series(_shift(ret, skip), index=level.index)
+            return self._carry(out, seen)
+
+        def indicator(w: int | None) -> pd.Series:
+            if f == "trend":
+                slope = _int(args[2]) if len(args) > 2 else 21
+                assert w is not None
+                return ind.moving_average_slope(level, w, slope_window=slope)
+            if f == "ma_dist":
+                assert w is not None
+                return ind.distance_from_moving_average(level, w)
+            return ind.drawdown_from_high(level, w)
+
+        if f == "drawdown" and len(args) == 1:
+            return self._carry(indicator(None), seen)
+        if isinstance(window, int):
+            return self._carry(indicator(window), seen)
+        return self._carry(self._by_length(indicator, level.index, window), seen)
+
+    def _window_stat(self, node: Call) -> FloatArray:
+        f, args = node.func, node.args
+        values = self.values(args[0])
+        window = _window(args[1])
+        if f == "zscore" and isinstance(window, int):
+            series = pd.Series(values, index=self.index)
+            return ind.rolling_zscore(series, window).to_numpy(dtype="float64")
+        if f == "zscore":
+            series = pd.Series(values, index=self.index)
+            out = self._by_length(
+                lambda w: ind.rolling_zscore(series, w), self.index, window
+            )
+            return out.to_numpy(dtype="float64")
+        anchors = self.anchors(window, self.index)
+        if f == "mean":
+            return rolling_mean(values, anchors)
+        if f == "pctile":
+            return rolling_pctile(values, anchors)
+        return rolling_extreme(values, anchors, largest=f == "max")
+
+    def trailing_return(self, key: str, window: _Window) -> FloatArray:
+        """Window return of asset ``key`` on every row (carried, cached)."""
+        cache_key = (key, window)
+        if cache_key not in self._returns:
+            level, seen = self.level(key)
+            values = level.to_numpy(dtype="float64")
+            anchors = self.anchors(window, level.index)
+            ret = pd.Series(
+                values / value_at_anchor(values, anchors) - 1.0, index=level.index
+            )
+            self._returns[cache_key] = self._carry(ret, seen)
+        return self._returns[cache_key]
+
+    def _cross_section(self, node: Call) -> FloatArray:
+        f, args = node.func, node.args
+        if f in ("fwd_pe", "trailing_pe"):
+            key = _key(args[0])
+            assert key is not None
+            members = self.leaves(key) if key in self.baskets else [key]
+            field = FIELD_FORWARD_PE if f == "fwd_pe" else FIELD_TRAILING_PE
+            table = getattr(self.market, "fundamentals", None)
+            values, reason = harmonic_pe(table, members, field, self.index)
+            self.missing[node] = reason
+            return values
+        if f == "corr":
+            return self._corr(node)
+        if f == "breadth":
+            return self._breadth(node)
+        # rank / top
+        x = _key(args[0])
+        group = _key(args[2] if f == "top" else args[1])
+        window = _window(args[3] if f == "top" else args[2])
+        assert x is not None and group is not None
+        mine = self.trailing_return(x, window)
+        better = np.zeros(len(self.index))
+        for member in self.baskets[group].members:
+            if member == x:
+                continue
+            other = self.trailing_return(member, window)
+            with np.errstate(invalid="ignore"):
+                better += np.where(np.isnan(other), 0.0, other > mine)
+        rank = np.where(np.isnan(mine), np.nan, 1.0 + better)
+        if f == "rank":
+            return rank
+        k = _int(args[1])
+        return np.where(np.isnan(rank), np.nan, (rank <= k).astype("float64"))
+
+    def _operand_changes(self, node: Expr, seen: np.ndarray) -> FloatArray:
+        """Daily return of an asset, or daily change of a series, on ``seen`` rows."""
+        key = _key(node)
+        assert key is not None
+        if key in self.baskets or key in self._prices.columns:
+            frame, weights = self._asset(node)
+            level = _index_of(frame[seen], weights).to_numpy(dtype="float64")
+            return level / _shift(level, 1) - 1.0
+        values = self.values(Name(key))[seen]
+        return values - _shift(values, 1)
+
+    def _is_asset(self, node: Expr) -> bool:
+        key = _key(node)
+        return key in self.baskets or key in self._prices.columns
+
+    def _corr(self, node: Call) -> FloatArray:
+        a, b = node.args[0], node.args[1]
+        seen = np.ones(len(self.index), dtype=bool)
+        for operand in (a, b):
+            if self._is_asset(operand):
+                seen &= self._observed(self._asset(operand)[0])
+        ca, cb = self._operand_changes(a, seen), self._operand_changes(b, seen)
+        anchors = self.anchors(_window(node.args[2]), self.index[seen])
+        out = rolling_corr(ca, cb, anchors)
+        return self._carry(pd.Series(out, index=self.index[seen]), seen)
+
+    def _breadth(self, node: Call) -> FloatArray:
+        group = _key(node.args[0])
+        assert group is not None
+        window = _window(node.args[1])
+        above = np.zeros(len(self.index))
+        counted = np.zeros(len(self.index))
+        for member in self.baskets[group].members:
+            level, seen = self.level(member)
+            values = level.to_numpy(dtype="float64")
+            average = rolling_mean(values, self.anchors(window, level.index))
+            with np.errstate(invalid="ignore"):
+                flag = np.where(np.isnan(average), np.nan, values > average)
+            carried = self._carry(pd.Series(flag, index=level.index), seen)
+            known = ~np.isnan(carried)
+            above += np.where(known, carried, 0.0)
+            counted += known
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                counted > 0, above / np.where(counted > 0, counted, 1), np.nan
+            )
+
+    def _divide(self, node: Expr, a: FloatArray, b: FloatArray) -> FloatArray:
+        zero = b == 0.0
+        if zero.any():
+            divisor = unparse(node.args[1] if isinstance(node, Call) else node.right)  # type: ignore[union-attr]
+            index = self.index
+
+            def reason(position: int) -> str:
+                if b[position] == 0.0:
+                    return (
+                        f"division by zero: {divisor} is 0 on {index[position].date()}"
+                    )
+                return ""
+
+            self.missing[node] = reason
+        return _divide(a, b)
 
     # -- explanations ------------------------------------------------------
     def explain(self, node: Expr, position: int) -> str:
@@ -343,8 +606,11 @@ class MetricEngine:
         parts = []
         for origin in origins[:3]:
             if origin in self.missing:
-                parts.append(self.missing[origin])
-                continue
+                reason = self.missing[origin]
+                text = reason(position) if callable(reason) else reason
+                if text:
+                    parts.append(text)
+                    continue
             values = self.values(origin)[: position + 1]
             valid = np.flatnonzero(~np.isnan(values))
             text = unparse(origin)
@@ -356,27 +622,73 @@ class MetricEngine:
         return "; ".join(parts)
 
 
+#: Functions of assets computed from prices (their arguments are names).
+_ASSET_FUNCTIONS = frozenset(
+    {
+        "avg_corr",
+        "dispersion",
+        "rel_return",
+        "momentum",
+        "trend",
+        "ma_dist",
+        "drawdown",
+        "price",
+    }
+)
+#: Statistics of an expression over a window.
+_WINDOW_STATS = frozenset({"zscore", "mean", "pctile"})
+
+
+def _key(node: Expr) -> str | None:
+    if isinstance(node, String):
+        return node.value
+    if isinstance(node, Name):
+        return node.id
+    return None
+
+
+def _int(node: Expr) -> int:
+    assert isinstance(node, Number)
+    return int(node.value)
+
+
+def _window(node: Expr) -> _Window:
+    if isinstance(node, Period):
+        return node.value
+    return _int(node)
+
+
+def _index_of(frame: pd.DataFrame, weights: Mapping[str, float] | None) -> pd.Series:
+    if frame.shape[1] == 1 and weights is None:
+        return frame.iloc[:, 0].astype("float64")
+    return ind.basket_index(frame, weights)
+
+
 def _expr_children(node: Expr) -> list[Expr]:
     if isinstance(node, Unary):
         return [node.operand]
-    if isinstance(node, Binary | Compare):
+    if isinstance(node, Binary | Compare | Logical):
         return [node.left, node.right]
-    if isinstance(node, Call) and node.func in (
-        "zscore",
-        "ratio",
-        "lag",
-        "change",
-        "abs",
-        "min",
-        "max",
-    ):
+    if isinstance(node, Call) and node.func in FUNCTIONS:
+        params = FUNCTIONS[node.func].params
         return [
-            a
-            for a in node.args
-            if not isinstance(a, String | Number)
-            or node.func in ("ratio", "min", "max", "abs")
+            arg
+            for param, arg in zip(params, node.args, strict=False)
+            if param.kind == "expr" and not isinstance(arg, Number | Period)
         ]
     return []
+
+
+def _logical(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
+    """Kleene ``and`` / ``or`` of truth values (non-zero = true, NaN = unknown)."""
+    na, nb = np.isnan(a), np.isnan(b)
+    ta, tb = (a != 0.0) & ~na, (b != 0.0) & ~nb
+    fa, fb = (a == 0.0), (b == 0.0)
+    if op == "and":
+        out = np.where(fa | fb, 0.0, np.where(ta & tb, 1.0, np.nan))
+    else:
+        out = np.where(ta | tb, 1.0, np.where(fa & fb, 0.0, np.nan))
+    return np.asarray(out, dtype="float64")
 
 
 def _divide(a: FloatArray, b: FloatArray) -> FloatArray:

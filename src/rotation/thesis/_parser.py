@@ -2,13 +2,18 @@
 
 The language is deliberately tiny (see ``docs/thesis.md``)::
 
-    expr       := comparison
-    comparison := additive [("<" | "<=" | ">" | ">=" | "==" | "!=") additive]
-    additive   := term (("+" | "-") term)*
-    term       := unary (("*" | "/") unary)*
-    unary      := "-" unary | primary
-    primary    := NUMBER | NAME | NAME "(" [arg ("," arg)*] ")" | "(" expr ")"
-    arg        := STRING | expr
+    expr        := disjunction
+    disjunction := conjunction ("or" conjunction)*
+    conjunction := negation ("and" negation)*
+    negation    := "not" negation | comparison
+    comparison  := additive [("<" | "<=" | ">" | ">=" | "==" | "!=") additive]
+    additive    := term (("+" | "-") term)*
+    term        := unary (("*" | "/") unary)*
+    unary       := "-" unary | primary
+    primary     := NUMBER | PERIOD | NAME | NAME "(" [arg ("," arg)*] ")"
+                 | "(" expr ")"
+    arg         := STRING | expr
+    PERIOD      := DIGITS ("w" | "m" | "q" | "y") | "ytd" | "qtd" | "mtd"
 
 Nothing here touches Python's ``ast``, ``eval`` or ``compile``: the text is
 only ever turned into the dataclasses of :mod:`rotation.thesis._ast`.
@@ -21,12 +26,15 @@ import re
 from dataclasses import dataclass
 
 from rotation.thesis._ast import (
+    KEYWORDS,
     Binary,
     Call,
     Compare,
     Expr,
+    Logical,
     Name,
     Number,
+    Period,
     String,
     Unary,
 )
@@ -51,6 +59,9 @@ MAX_NAME = 64
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_PERIOD_UNITS = "wmqy"
+#: Calendar windows that are words (to date).
+PERIOD_WORDS = ("ytd", "qtd", "mtd")
 _STRING = re.compile(r"\"([^\"\\\n]*)\"|'([^'\\\n]*)'")
 _SYMBOLS = ("<=", ">=", "==", "!=", "<", ">", "+", "-", "*", "/", "(", ")", ",")
 
@@ -89,11 +100,23 @@ def _tokenize(text: str) -> list[_Token]:
         if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER.match(text, i)
             assert m is not None  # a digit always starts a number
-            tokens.append(_Token("num", m.group(), i))
             i = m.end()
+            if (
+                i < n
+                and text[i] in _PERIOD_UNITS
+                and m.group().isdigit()
+                and not (i + 1 < n and (text[i + 1].isalnum() or text[i + 1] == "_"))
+            ):
+                tokens.append(_Token("period", m.group() + text[i], m.start()))
+                i += 1
+                continue
+            tokens.append(_Token("num", m.group(), m.start()))
             if i < n and (text[i].isalpha() or text[i] in "_."):
                 raise _fail(
-                    f"unexpected {text[i]!r} after number {m.group()!r}", text, i
+                    f"unexpected {text[i]!r} after number {m.group()!r} (calendar "
+                    "windows are a whole number and w, m, q or y: 3m, 1y)",
+                    text,
+                    i,
                 )
             continue
         if ch.isascii() and ch.isalpha():
@@ -139,8 +162,8 @@ def _tokenize(text: str) -> list[_Token]:
         else:
             hint = _HINTS.get(
                 ch,
-                "allowed: numbers, names, calls, quoted "
-                "strings, + - * / < <= > >= == != ( ) ,",
+                "allowed: numbers, calendar windows (3m, ytd), names, calls, "
+                "quoted strings, + - * / < <= > >= == != and or not ( ) ,",
             )
             raise _fail(f"unexpected character {ch!r}: {hint}", text, i)
     tokens.append(_Token("end", "", n))
@@ -179,12 +202,39 @@ class _Parser:
 
     # -- grammar ---------------------------------------------------------
     def parse(self) -> Expr:
-        node = self.comparison()
+        node = self.disjunction()
         tok = self.peek()
         if tok.kind != "end":
             raise _fail(
                 f"unexpected {tok.text!r} after expression", self.text, tok.offset
             )
+        return node
+
+    def keyword(self, word: str) -> _Token | None:
+        tok = self.peek()
+        if tok.kind == "name" and tok.text == word:
+            return self.take()
+        return None
+
+    def disjunction(self) -> Expr:
+        node = self.conjunction()
+        while (tok := self.keyword("or")) is not None:
+            node = Logical("or", node, self.conjunction(), offset=tok.offset)
+        return node
+
+    def conjunction(self) -> Expr:
+        node = self.negation()
+        while (tok := self.keyword("and")) is not None:
+            node = Logical("and", node, self.negation(), offset=tok.offset)
+        return node
+
+    def negation(self) -> Expr:
+        tok = self.keyword("not")
+        if tok is None:
+            return self.comparison()
+        self.enter(tok.offset)
+        node = Unary("not", self.negation(), offset=tok.offset)
+        self.depth -= 1
         return node
 
     def comparison(self) -> Expr:
@@ -240,14 +290,25 @@ class _Parser:
                     tok.offset,
                 )
             return Number(value, offset=tok.offset)
+        if tok.kind == "period":
+            return Period(tok.text, offset=tok.offset)
         if tok.kind == "name":
             nxt = self.peek()
-            if nxt.kind == "op" and nxt.text == "(":
+            called = nxt.kind == "op" and nxt.text == "("
+            if tok.text in KEYWORDS:
+                raise _fail(
+                    f"{tok.text!r} is an operator: write 'a and b', 'a or b', 'not a'",
+                    self.text,
+                    tok.offset,
+                )
+            if tok.text in PERIOD_WORDS and not called:
+                return Period(tok.text, offset=tok.offset)
+            if called:
                 return self.call(tok)
             return Name(tok.text, offset=tok.offset)
         if tok.kind == "op" and tok.text == "(":
             self.enter(tok.offset)
-            node = self.comparison()
+            node = self.disjunction()
             self.expect(")")
             self.depth -= 1
             return node
@@ -274,7 +335,7 @@ class _Parser:
                     self.take()
                     args.append(String(tok.text, offset=tok.offset))
                 else:
-                    args.append(self.comparison())
+                    args.append(self.disjunction())
                 if self.peek().kind == "op" and self.peek().text == ",":
                     self.take()
                     continue
@@ -323,10 +384,25 @@ def parse_expression(text: str) -> Expr:
     return _Parser(text).parse()
 
 
-_PRECEDENCE = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 3, "neg": 4, "atom": 5}
+_PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "not": 3,
+    "cmp": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "neg": 7,
+    "atom": 8,
+}
 
 
 def _prec(node: Expr) -> int:
+    if isinstance(node, Logical):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Unary) and node.op == "not":
+        return _PRECEDENCE["not"]
     if isinstance(node, Compare):
         return _PRECEDENCE["cmp"]
     if isinstance(node, Binary):
@@ -367,10 +443,16 @@ def unparse(node: Expr) -> str:
         return f"{quote}{node.value}{quote}"
     if isinstance(node, Name):
         return node.id
+    if isinstance(node, Period):
+        return node.value
     if isinstance(node, Call):
         return f"{node.func}({', '.join(unparse(a) for a in node.args)})"
     if isinstance(node, Unary):
         inner = unparse(node.operand)
+        if node.op == "not":
+            if _prec(node.operand) < _PRECEDENCE["not"]:
+                inner = f"({inner})"
+            return f"not {inner}"
         if _prec(node.operand) < _PRECEDENCE["neg"]:
             inner = f"({inner})"
         return f"-{inner}"

@@ -1,4 +1,4 @@
-"""Pillar rules: ``< x``, ``<= x``, ``> x``, ``>= x`` and ``between a b``."""
+"""Pillar rules: ``< x``, ``<= x``, ``> x``, ``>= x``, ``between a b``, ``outside a b``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Literal
 
 __all__ = ["Rule", "parse_rule"]
 
-RuleOp = Literal["<", "<=", ">", ">=", "between"]
+RuleOp = Literal["<", "<=", ">", ">=", "between", "outside"]
 _RULE = re.compile(
     r"^\s*(?:(?P<op><=|>=|<|>)\s*(?P<x>[-+]?[0-9.]+(?:[eE][-+]?\d+)?)"
-    r"|between\s+(?P<a>[-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s+(?:and\s+)?"
-    r"(?P<b>[-+]?[0-9.]+(?:[eE][-+]?\d+)?))\s*$"
+    r"|(?P<range>between|outside)\s+(?P<a>[-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s+"
+    r"(?:and\s+)?(?P<b>[-+]?[0-9.]+(?:[eE][-+]?\d+)?))\s*$"
 )
-_ALLOWED = "'< x', '<= x', '> x', '>= x' or 'between a b' (a <= b)"
+_ALLOWED = "'< x', '<= x', '> x', '>= x', 'between a b' or 'outside a b' (a <= b)"
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,12 @@ class Rule:
     r"""The condition a pillar's value must meet for the pillar to hold.
 
     A rule is an interval: ``< x`` is :math:`(-\infty, x)`, ``>= x`` is
-    :math:`[x, \infty)`, ``between a b`` is :math:`[a, b]`.
+    :math:`[x, \infty)`, ``between a b`` is :math:`[a, b]`; ``outside a b``
+    is its complement, :math:`v < a` or :math:`v > b`.
 
     Attributes
     ----------
-    op : {"<", "<=", ">", ">=", "between"}
+    op : {"<", "<=", ">", ">=", "between", "outside"}
         The comparison.
     low, high : float
         Interval bounds (``-inf``/``inf`` where open-ended).
@@ -36,6 +37,11 @@ class Rule:
     op: RuleOp
     low: float
     high: float
+
+    @property
+    def outside(self) -> bool:
+        """Whether the rule holds *outside* [low, high] (``outside a b``)."""
+        return self.op == "outside"
 
     @property
     def low_strict(self) -> bool:
@@ -56,11 +62,13 @@ class Rule:
         """
         if math.isnan(value):
             return math.nan
+        if self.outside:
+            return max(self.low - value, value - self.high)
         return min(value - self.low, self.high - value)
 
     def __str__(self) -> str:
-        if self.op == "between":
-            return f"between {_num(self.low)} {_num(self.high)}"
+        if self.op in ("between", "outside"):
+            return f"{self.op} {_num(self.low)} {_num(self.high)}"
         bound = self.high if self.op in ("<", "<=") else self.low
         return f"{self.op} {_num(bound)}"
 
@@ -104,7 +112,7 @@ def parse_rule(text: str | Rule) -> Rule:
             x = float(m.group("x"))
             values: tuple[float, ...] = (x,)
         else:
-            op = "between"
+            op = m.group("range")
             values = (float(m.group("a")), float(m.group("b")))
     except ValueError:
         raise ValueError(
@@ -112,11 +120,11 @@ def parse_rule(text: str | Rule) -> Rule:
         ) from None
     if not all(math.isfinite(v) for v in values):
         raise ValueError(f"rule {text!r} must use finite numbers")
-    if op == "between":
+    if op in ("between", "outside"):
         a, b = values
         if a > b:
-            raise ValueError(f"rule {text!r}: 'between a b' needs a <= b")
-        return Rule("between", a, b)
+            raise ValueError(f"rule {text!r}: '{op} a b' needs a <= b")
+        return Rule(op, a, b)  # type: ignore[arg-type]
     if op in ("<", "<="):
         return Rule(op, -math.inf, values[0])  # type: ignore[arg-type]
     return Rule(op, values[0], math.inf)  # type: ignore[arg-type]

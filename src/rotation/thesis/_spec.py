@@ -21,10 +21,15 @@ from pydantic import (
     model_validator,
 )
 
-from rotation.thesis._ast import Call, Expr, String, walk
+from rotation.thesis._ast import KEYWORDS, Call, Expr, String, walk
 from rotation.thesis._errors import ExpressionError
-from rotation.thesis._functions import BUILTIN_NAMES, FUNCTIONS, check_expression
-from rotation.thesis._parser import parse_expression
+from rotation.thesis._functions import (
+    BUILTIN_NAMES,
+    FUNCTIONS,
+    UNIVERSE,
+    check_expression,
+)
+from rotation.thesis._parser import PERIOD_WORDS, parse_expression
 from rotation.thesis._rule import Rule, parse_rule
 
 __all__ = [
@@ -48,7 +53,7 @@ __all__ = [
     "Universe",
 ]
 
-Group = Literal["drivers", "winners_losers", "small_caps", "watch_metrics"]
+#: The default pillar groups (the default thesis's); any id-like name is allowed.
 GROUPS: tuple[str, ...] = ("drivers", "winners_losers", "small_caps", "watch_metrics")
 
 #: Market factors a scenario may shock, with their units. A scenario may also
@@ -74,11 +79,25 @@ _RuleField = Annotated[Rule, BeforeValidator(parse_rule), PlainSerializer(str)]
 
 
 class LocatedValueError(ValueError):
-    """A validation failure that knows which key of the document it is about."""
+    """A validation failure that knows which key of the document it is about.
 
-    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
+    ``offset`` is the character offset inside the value (an expression) where
+    the problem is; ``more`` holds further ``(message, path, offset)``
+    problems found in the same pass, so one error reports them all.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: tuple[str | int, ...],
+        *,
+        offset: int | None = None,
+        more: tuple[tuple[str, tuple[str | int, ...], int | None], ...] = (),
+    ) -> None:
         super().__init__(message)
         self.path = path
+        self.offset = offset
+        self.more = more
 
 
 class _Model(BaseModel):
@@ -177,7 +196,7 @@ class Pillar(_Checked):
 
     id: str = Field(pattern=_ID)
     claim: str = Field(min_length=1)
-    group: Group = "drivers"
+    group: str = Field(default="drivers", pattern=_ID)
     claimed: Claimed | None = None
     weight: float = Field(default=1.0, ge=0.0, le=100.0)
     no_data_reason: str = ""
@@ -320,6 +339,26 @@ class Book(_Model):
     signal: Literal["health", "core_spread", "regime"] = "health"
 
 
+def _check_nesting(
+    baskets: dict[str, Basket], name: str, chain: tuple[str, ...]
+) -> None:
+    """Refuse a basket that contains itself through baskets of baskets."""
+    if len(chain) > 8:
+        raise LocatedValueError(
+            f"baskets nest deeper than 8 levels ({' -> '.join(chain)})", (chain[0],)
+        )
+    for member in baskets[name].members:
+        if member in chain:
+            raise LocatedValueError(
+                f"basket {chain[0]!r} contains itself through "
+                f"{' -> '.join((*chain, member))}; a basket of baskets may not "
+                "loop",
+                (chain[0], "members"),
+            )
+        if member in baskets:
+            _check_nesting(baskets, member, (*chain, member))
+
+
 class Thesis(_Model):
     """A market thesis: metadata, baskets, pillars, risks and an event study.
 
@@ -350,13 +389,52 @@ class Thesis(_Model):
                     "and '_', starting with a letter",
                     (name,),
                 )
-            if name in BUILTIN_NAMES or name in FUNCTIONS or name in SHOCK_FACTORS:
+            if (
+                name in BUILTIN_NAMES
+                or name in FUNCTIONS
+                or name in SHOCK_FACTORS
+                or name in KEYWORDS
+                or name in PERIOD_WORDS
+                or name == UNIVERSE
+            ):
                 raise LocatedValueError(
-                    f"basket name {name!r} clashes with a builtin name, function or "
-                    "scenario shock factor; pick another name",
+                    f"basket name {name!r} clashes with a builtin name, function, "
+                    "keyword, calendar window, 'universe' or scenario shock "
+                    "factor; pick another name",
                     (name,),
                 )
+        for name in value:
+            _check_nesting(value, name, (name,))
         return value
+
+    def language_baskets(self) -> dict[str, Basket]:
+        """Baskets the metric language can name: the thesis's, and ``universe``."""
+        baskets = dict(self.baskets)
+        if self.universe is not None:
+            baskets[UNIVERSE] = Basket(members=self.universe.members)
+        return baskets
+
+    def locate(
+        self, path: tuple[str | int, ...], offset: int | None = None
+    ) -> tuple[int, int] | None:
+        """1-based (line, column) of ``path`` in the source text, if known.
+
+        With ``offset`` (a character offset inside an expression on one line)
+        the column points at that character.
+        """
+        marks = self._marks
+        for end in range(len(path), -1, -1):
+            if path[:end] in marks:
+                line, column = marks[path[:end]]
+                if offset is not None and end == len(path) and path in self._inline:
+                    column += self._inline[path] + offset
+                return line, column
+        return None
+
+    _marks: dict[tuple[str | int, ...], tuple[int, int]] = PrivateAttr(
+        default_factory=dict
+    )
+    _inline: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_check(self) -> Thesis:
@@ -372,14 +450,19 @@ class Thesis(_Model):
             for j, r in enumerate(self.risks)
             if r.trigger is not None
         ]
+        problems: list[tuple[str, tuple[str | int, ...], int | None]] = []
+        names = self.language_baskets()
         for path, item in checked:
             if item.tree is not None:
                 try:
-                    check_expression(
-                        item.tree, text=item.expr or "", baskets=self.baskets
-                    )
+                    check_expression(item.tree, text=item.expr or "", baskets=names)
                 except ExpressionError as exc:
-                    raise LocatedValueError(str(exc), path) from None
+                    problems.append((str(exc), path, exc.offset))
+        if problems:
+            message, path, offset = problems[0]
+            raise LocatedValueError(
+                message, path, offset=offset, more=tuple(problems[1:])
+            )
         for k, pair in enumerate(self.event_study.pairs):
             for side_name, side in (("long", pair.long), ("short", pair.short)):
                 if side not in self.baskets:
@@ -412,6 +495,15 @@ class Thesis(_Model):
             raise LocatedValueError(
                 f"unknown basket {name!r}; allowed: "
                 f"{', '.join(sorted(self.baskets)) or '(the thesis has no baskets)'}",
+                where,
+            )
+        if name is not None and any(
+            m in self.baskets for m in self.baskets[name].members
+        ):
+            raise LocatedValueError(
+                f"basket {name!r} holds other baskets; the core spread, spreads, "
+                "book and event-study pairs trade baskets of symbols (a basket of "
+                "baskets works in pillar expressions)",
                 where,
             )
 
@@ -461,12 +553,22 @@ class Thesis(_Model):
         return ()
 
     def members(self, basket: str) -> tuple[str, ...]:
-        """Members of basket ``basket`` (KeyError naming the baskets if unknown)."""
+        """Symbols of basket ``basket``, through baskets of baskets.
+
+        Raises
+        ------
+        KeyError
+            Naming the baskets, if ``basket`` is not one.
+        """
         if basket not in self.baskets:
             raise KeyError(
                 f"no basket {basket!r}; baskets: {', '.join(sorted(self.baskets))}"
             )
-        return self.baskets[basket].members
+        out: list[str] = []
+        for member in self.baskets[basket].members:
+            inner = self.members(member) if member in self.baskets else (member,)
+            out += [m for m in inner if m not in out]
+        return tuple(out)
 
     def scenarios(self) -> list[dict[str, Any]]:
         """Risk scenarios as plain dicts (``name``, ``description``, ``shocks``).

@@ -40,6 +40,7 @@ def _pillar_states_py(
     high_strict: bool,
     band: float,
     persistence: int,
+    negate: bool = False,
 ) -> tuple[IntArray, IntArray]:
     n = values.shape[0]
     state = np.empty(n, dtype=np.int64)
@@ -59,16 +60,21 @@ def _pillar_states_py(
             continue
         if current == -1:
             # First value after a gap: take the strict rule at once.
-            inside = _inside(v, low, high, low_strict, high_strict)
+            inside = _inside(v, low, high, low_strict, high_strict) != negate
             current = 1 if inside else 0
             start = t
             pending = 0
         else:
             if current == 1:
-                # Hysteresis: a holding pillar keeps holding inside the band.
-                candidate = _inside(v, low - band, high + band, low_strict, high_strict)
+                # Hysteresis: a holding pillar keeps holding inside the band
+                # (for an "outside" rule the band is negative: the interval
+                # it must stay out of shrinks).
+                candidate = (
+                    _inside(v, low - band, high + band, low_strict, high_strict)
+                    != negate
+                )
             else:
-                candidate = _inside(v, low, high, low_strict, high_strict)
+                candidate = _inside(v, low, high, low_strict, high_strict) != negate
             proposed = 1 if candidate else 0
             if proposed != current:
                 pending += 1
@@ -126,7 +132,9 @@ def pillar_states(
     :math:`h`, a holding pillar proposes "holds" while
     :math:`v_t \in [a - h, b + h]` and a failing one while
     :math:`v_t \in [a, b]`; the status changes after ``min_persistence``
-    consecutive proposals that differ from it.
+    consecutive proposals that differ from it. An ``outside a b`` rule holds
+    when :math:`v_t \notin [a, b]`; a holding pillar keeps proposing "holds"
+    while :math:`v_t \notin (a + h, b - h)`.
 
     NaN handling: a NaN value gives status -1 (no data) and resets the
     machine; the first value after a gap sets the status by the strict rule,
@@ -134,12 +142,14 @@ def pillar_states(
     """
     arr = np.ascontiguousarray(values, dtype=np.float64)
     kernel = _pillar_states if use_numba else _pillar_states_py
+    band = -float(hysteresis) if rule.outside else float(hysteresis)
     return kernel(
         arr,
         float(rule.low),
         float(rule.high),
         rule.low_strict,
         rule.high_strict,
-        float(hysteresis),
+        band,
         int(min_persistence),
+        rule.outside,
     )
