@@ -25,6 +25,7 @@ from rotation.thesis import (
     compare_claims,
     evaluate,
     history,
+    lint_thesis,
     thesis_event_study,
 )
 
@@ -207,6 +208,9 @@ class ThesisCheck:
         Every item's daily value and status (not in the JSON: large).
     evaluation : ThesisEvaluation
         The as-of evaluation the pillar rows come from (not in the JSON).
+    warnings : tuple of str
+        Lint warnings: expressions that run but whose units are odd (a
+        difference of two price levels), each with its line and column.
     """
 
     thesis: ThesisInfo
@@ -225,6 +229,7 @@ class ThesisCheck:
     event_study: EventStudies
     history: ThesisHistory = field(repr=False)
     evaluation: ThesisEvaluation = field(repr=False)
+    warnings: tuple[str, ...] = ()
 
     def pillar(self, pillar_id: str) -> PillarCheck:
         """Return pillar ``pillar_id`` (KeyError naming the pillars otherwise)."""
@@ -331,6 +336,9 @@ def compute_thesis_check(analysis: Analysis) -> ThesisCheck:
         ),
         history=hist,
         evaluation=ev,
+        warnings=tuple(
+            str(w) for w in lint_thesis(thesis, symbols=list(market.prices.columns))
+        ),
     )
 
 

@@ -179,3 +179,5 @@ def thesis_lint(
     )
     for p in missing:
         console.print(f"  [dim]no data[/] {p.id}: {escape(p.reason)}")
+    for warning in check.warnings:
+        console.print(f"  [yellow]warning[/] {escape(warning)}")

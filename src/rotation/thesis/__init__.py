@@ -5,7 +5,8 @@ through a small safe expression language), risks and an event study.
 
 Loading and the language
     :func:`load_thesis`, :func:`parse_expression`,
-    :func:`unparse`, :func:`check_expression`, :func:`parse_rule`
+    :func:`unparse`, :func:`check_expression`, :func:`parse_rule`,
+    :func:`lint_thesis`, :func:`window_anchors`
 Reading files (the packaged default included) is left to the shell
 :mod:`rotation.thesis_files`.
 
@@ -21,8 +22,10 @@ from rotation.thesis._ast import (
     Call,
     Compare,
     Expr,
+    Logical,
     Name,
     Number,
+    Period,
     String,
     Unary,
 )
@@ -41,6 +44,8 @@ from rotation.thesis._functions import (
     References,
     check_expression,
 )
+from rotation.thesis._fundamentals import STALENESS_LIMIT, harmonic_pe
+from rotation.thesis._lint import LintWarning, lint_expression, lint_thesis
 from rotation.thesis._load import load_thesis
 from rotation.thesis._parser import parse_expression, unparse
 from rotation.thesis._results import (
@@ -53,6 +58,7 @@ from rotation.thesis._results import (
 )
 from rotation.thesis._rule import Rule, parse_rule
 from rotation.thesis._spec import (
+    GROUPS,
     PANELS,
     SHOCK_FACTORS,
     Basket,
@@ -68,11 +74,14 @@ from rotation.thesis._spec import (
     Universe,
 )
 from rotation.thesis._state import pillar_states
+from rotation.thesis._windows import window_anchors
 
 __all__ = [
     "BUILTIN_NAMES",
     "FUNCTIONS",
+    "GROUPS",
     "PANELS",
+    "STALENESS_LIMIT",
     "SHOCK_FACTORS",
     "Basket",
     "Book",
@@ -86,8 +95,11 @@ __all__ = [
     "Expr",
     "ExpressionError",
     "Flip",
+    "LintWarning",
+    "Logical",
     "Name",
     "Number",
+    "Period",
     "Pillar",
     "PillarStatus",
     "References",
@@ -111,11 +123,15 @@ __all__ = [
     "event_study",
     "fama_french_index",
     "forward_relative_return",
+    "harmonic_pe",
     "history",
+    "lint_expression",
+    "lint_thesis",
     "load_thesis",
     "parse_expression",
     "parse_rule",
     "pillar_states",
     "thesis_event_study",
     "unparse",
+    "window_anchors",
 ]

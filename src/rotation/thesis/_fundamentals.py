@@ -97,7 +97,10 @@ def harmonic_pe(
     out = np.full(len(sessions), np.nan)
     table = fundamentals
     if table is None or len(table) == 0:
-        return out, lambda _: "no fundamental snapshots are loaded"
+        return (
+            out,
+            lambda i: f"no fundamental snapshot is known by {sessions[i].date()}",
+        )
     table = table.assign(as_of=pd.to_datetime(table["as_of"]))
     mine = table[table["symbol"].isin(members)]
     dates = sorted(pd.DatetimeIndex(mine["as_of"].unique()))
@@ -117,9 +120,7 @@ def harmonic_pe(
         if both.empty:
             values.append(np.nan)
         else:
-            values.append(
-                float(both["cap"].sum() / (both["cap"] / both["pe"]).sum())
-            )
+            values.append(float(both["cap"].sum() / (both["cap"] / both["pe"]).sum()))
     pos = pd.DatetimeIndex(events).searchsorted(sessions, side="right") - 1
     valid = pos >= 0
     out[valid] = np.asarray(values)[pos[valid]]

@@ -36,6 +36,7 @@ from rotation.thesis._functions import (
     References,
     check_expression,
     is_window_literal,
+    nearest,
 )
 from rotation.thesis._fundamentals import (
     FIELD_FORWARD_PE,
@@ -132,24 +133,40 @@ class MetricEngine:
         for name in sorted(priced):
             unknown = [m for m in self.leaves(name) if m not in self._prices.columns]
             if unknown:
+                shown = ", ".join(unknown[:10]) + (
+                    f", ... ({len(unknown) - 10} more)" if len(unknown) > 10 else ""
+                )
+                close = sorted(
+                    {c for m in unknown[:10] for c in nearest(m, self._prices.columns)}
+                )
+                hint = (
+                    f"; nearest symbols with prices: {', '.join(close)}"
+                    if close
+                    else ""
+                )
                 raise ExpressionError(
-                    f"basket {name!r} has member(s) {unknown} with no prices; "
-                    f"allowed symbols: {', '.join(sorted(self._prices.columns))}",
+                    f"basket {name!r} has {len(unknown)} member(s) with no prices "
+                    f"({shown}){hint}; {len(self._prices.columns)} symbols have "
+                    "prices (fwd_pe and trailing_pe need no prices)",
                     allowed=sorted(self._prices.columns),
                 )
         return refs
 
     def _priced_baskets(self, node: Expr) -> set[str]:
         """Baskets used for their prices (not only for fundamentals)."""
+        valuation = {
+            id(arg)
+            for sub in walk(node)
+            if isinstance(sub, Call) and sub.func in ("fwd_pe", "trailing_pe")
+            for arg in sub.args
+        }
         names: set[str] = set()
         for sub in walk(node):
-            if isinstance(sub, Call) and sub.func not in ("fwd_pe", "trailing_pe"):
-                for arg in sub.args:
-                    key = _key(arg)
-                    if key is not None and key in self.baskets:
-                        names.add(key)
-            elif isinstance(sub, Name) and sub.id in self.baskets:
-                names.add(sub.id)
+            if id(sub) in valuation:
+                continue
+            key = _key(sub)
+            if isinstance(sub, Name | String) and key in self.baskets:
+                names.add(key)
         return names
 
     def leaves(self, name: str, _seen: tuple[str, ...] = ()) -> list[str]:
