@@ -8,21 +8,31 @@ config overrides.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import pickle
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from rotation.analysis import Analysis, AnalysisConfig, Snapshot, resolve_as_of
+from rotation.analysis import Analysis, AnalysisConfig, Snapshot, Thesis, resolve_as_of
 
 if TYPE_CHECKING:
     from rotation.data.store import Store
 
 __all__ = [
+    "DiskResults",
+    "analysis_of",
+    "code_version",
     "data_freshness",
     "load_snapshot",
     "open_analysis",
+    "results_for",
+    "results_key",
     "store_sessions",
     "thesis_label",
 ]
@@ -76,12 +86,115 @@ def load_snapshot(
     """
     days = store_sessions(store) if sessions is None else sessions
     cut = resolve_as_of(as_of, days)
-    return Snapshot.build(
-        store.market_data(cut),
+    return Snapshot(
+        cut,
+        lambda: store.market_data(cut),
         store.coverage(),
         data_end=pd.Timestamp(days[-1]),
         fingerprint=store.fingerprint(),
     )
+
+
+@functools.cache
+def code_version() -> str:
+    """Return the package version and a digest of its source files (size, mtime).
+
+    Part of every results-cache key: an edited or upgraded package never
+    reads results computed by other code.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(rotation_version().encode())
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(
+            f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        )
+    return digest.hexdigest()[:16]
+
+
+def rotation_version() -> str:
+    """Return the installed version of rotation."""
+    from rotation import __version__
+
+    return __version__
+
+
+def results_key(snapshot: Snapshot, thesis: Thesis, config: AnalysisConfig) -> str:
+    """Key of one Analysis's results: data, as-of, thesis, settings, code."""
+    parts = (
+        snapshot.fingerprint,
+        str(snapshot.as_of.date()),
+        thesis.model_dump_json(),
+        config.digest(),
+        code_version(),
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+class DiskResults:
+    """Parts of one Analysis as pickles in a folder (a :class:`ResultsCache`).
+
+    Written atomically (temporary file, then rename); an unreadable or
+    unwritable entry is a miss, never an error. The files sit next to the
+    store and are trusted as the store is: only this user's runs write them.
+
+    Parameters
+    ----------
+    folder : Path
+        ``<store>.results/<results_key>``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, name: str) -> Any:
+        """Return the stored part ``name`` (``KeyError`` when absent or unreadable)."""
+        path = self.folder / f"{name}.pkl"
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            raise KeyError(name) from None
+
+    def put(self, name: str, value: Any) -> None:
+        """Store part ``name``; a failure to write is ignored (a later miss)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
+            tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.folder / f"{name}.pkl")
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return
+
+
+#: Results of at most this many analyses are kept next to a store.
+KEEP_RESULTS = 48
+
+
+def results_for(
+    store: Store, snapshot: Snapshot, thesis: Thesis, config: AnalysisConfig
+) -> DiskResults | None:
+    """Return the results cache of (store, snapshot, thesis, config) (None: memory).
+
+    Older entries beyond :data:`KEEP_RESULTS` are removed (least recently
+    written first). Any ingest changes the store's fingerprint, so results of
+    older data are never read again.
+    """
+    if getattr(store, "memory", False) or not snapshot.fingerprint:
+        return None
+    root = store.path.with_name(f"{store.path.name}.results")
+    _prune(root)
+    return DiskResults(root / results_key(snapshot, thesis, config))
+
+
+def _prune(root: Path) -> None:
+    try:
+        folders = sorted(
+            (p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime
+        )
+    except OSError:
+        return
+    for old in folders[: max(0, len(folders) - KEEP_RESULTS)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def thesis_label(path: str | Path | None) -> str:
@@ -115,9 +228,20 @@ def open_analysis(
     opened = store if isinstance(store, Store) else open_store(store)
     if isinstance(config, Mapping):
         config = AnalysisConfig().with_overrides(config)
-    return Analysis(
-        load_snapshot(opened, as_of),
-        load_thesis_file(thesis),
-        config,
-        thesis_name=thesis_label(thesis),
+    return analysis_of(
+        opened, load_thesis_file(thesis), config, as_of, thesis_label(thesis)
     )
+
+
+def analysis_of(
+    store: Store,
+    thesis: Thesis,
+    config: AnalysisConfig | None,
+    as_of: Any = None,
+    name: str = "great_rotation_2026",
+) -> Analysis:
+    """Build the Analysis of ``thesis`` on ``store`` as of ``as_of``, with its cache."""
+    snapshot = load_snapshot(store, as_of)
+    config = config or AnalysisConfig()
+    results = results_for(store, snapshot, thesis, config)
+    return Analysis(snapshot, thesis, config, thesis_name=name, results=results)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from rotation.analysis._config import AnalysisConfig
 from rotation.analysis._regime_fit import RegimeFit, fit_core_spread_regimes
+from rotation.analysis._results import ResultsCache
 from rotation.analysis._snapshot import Snapshot
 from rotation.market import MarketData
 from rotation.thesis import Thesis
@@ -55,7 +56,7 @@ def _part(func: Callable[[Analysis], T]) -> property:
         if name not in cache:
             with self._lock_for(name):
                 if name not in cache:
-                    cache[name] = func(self)
+                    cache[name] = self._stored_or_computed(name, func)
         value: T = cache[name]
         return value
 
@@ -82,6 +83,9 @@ class Analysis:
         Windows, grids and model settings (defaults when omitted).
     thesis_name : str, default "great_rotation_2026"
         How surfaces name the thesis (a file stem or path).
+    results : ResultsCache, optional
+        Parts an earlier run computed for the same data, thesis, config and
+        code (the shells key it); a part found there is not recomputed.
 
     Examples
     --------
@@ -97,8 +101,10 @@ class Analysis:
         config: AnalysisConfig | None = None,
         *,
         thesis_name: str = "great_rotation_2026",
+        results: ResultsCache | None = None,
     ) -> None:
         object.__setattr__(self, "snapshot", snapshot)
+        object.__setattr__(self, "results", results)
         object.__setattr__(self, "thesis", thesis)
         object.__setattr__(self, "config", config or AnalysisConfig())
         object.__setattr__(self, "thesis_name", thesis_name)
@@ -110,6 +116,7 @@ class Analysis:
     thesis: Thesis
     config: AnalysisConfig
     thesis_name: str
+    results: ResultsCache | None
     _cache: dict[str, Any]
     _locks: dict[str, threading.RLock]
     _guard: threading.Lock
@@ -123,6 +130,18 @@ class Analysis:
             f"Analysis(thesis={self.thesis_name!r}, as_of={self.as_of.date()}, "
             f"computed: {done})"
         )
+
+    def _stored_or_computed(self, name: str, func: Callable[[Analysis], Any]) -> Any:
+        """Return a part from the results cache, else compute (and store) it."""
+        if self.results is not None:
+            try:
+                return self.results.get(name)
+            except KeyError:
+                pass
+        value = func(self)
+        if self.results is not None:
+            self.results.put(name, value)
+        return value
 
     def _lock_for(self, name: str) -> threading.RLock:
         with self._guard:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 
 import pandas as pd
 
@@ -13,33 +14,63 @@ __all__ = ["Snapshot", "point_in_time_coverage"]
 _COLUMNS = ["kind", "id", "name", "first", "last", "rows", "unit", "source"]
 
 
-@dataclass(frozen=True)
 class Snapshot:
     """Everything known at the close of ``as_of``, and where it came from.
+
+    The market data is loaded on first use (``loader``), so an Analysis whose
+    parts all come from a results cache never reads the store's prices.
+
+    Parameters
+    ----------
+    as_of : Timestamp
+        The date the snapshot is valid for.
+    loader : callable
+        Returns the point-in-time :class:`MarketData` as of ``as_of``.
+    metadata : DataFrame
+        The store's coverage table; only its names, units and sources are
+        used (its dates may lie after ``as_of``).
+    data_end : Timestamp, optional
+        The last price date of the whole store (for "data age" lines; it may
+        be after ``as_of``, and no analysis number reads it).
+    fingerprint : str, default ""
+        The store's data fingerprint (changes with any ingest); a cache key.
 
     Attributes
     ----------
     market : MarketData
-        Prices, series and dots truncated to ``as_of``.
+        Prices, series and dots truncated to ``as_of`` (loaded once).
     coverage : DataFrame
         One row per symbol or series: first and last date and row count *as
         known on* ``as_of`` (see :func:`point_in_time_coverage`).
-    data_end : Timestamp
-        The last price date of the whole store (for "data age" lines; it may
-        be after ``as_of``, and no analysis number reads it).
-    fingerprint : str
-        The store's data fingerprint (changes with any ingest); a cache key.
     """
 
-    market: MarketData
-    coverage: pd.DataFrame
-    data_end: pd.Timestamp
-    fingerprint: str = ""
+    def __init__(
+        self,
+        as_of: pd.Timestamp,
+        loader: Callable[[], MarketData],
+        metadata: pd.DataFrame,
+        *,
+        data_end: pd.Timestamp | None = None,
+        fingerprint: str = "",
+    ) -> None:
+        self.as_of = pd.Timestamp(as_of)
+        self.data_end = pd.Timestamp(data_end) if data_end is not None else self.as_of
+        self.fingerprint = fingerprint
+        self._loader = loader
+        self._metadata = metadata
 
-    @property
-    def as_of(self) -> pd.Timestamp:
-        """The date the snapshot is valid for."""
-        return pd.Timestamp(self.market.as_of)
+    def __repr__(self) -> str:
+        return f"Snapshot(as_of={self.as_of.date()}, data_end={self.data_end.date()})"
+
+    @cached_property
+    def market(self) -> MarketData:
+        """The point-in-time market data (loaded on first use)."""
+        return self._loader()
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Coverage as known on the as-of date (:func:`point_in_time_coverage`)."""
+        return point_in_time_coverage(self.market, self._metadata)
 
     @classmethod
     def build(
@@ -50,14 +81,14 @@ class Snapshot:
         data_end: pd.Timestamp | None = None,
         fingerprint: str = "",
     ) -> Snapshot:
-        """Snapshot of ``market``, its coverage computed from what it holds.
-
-        ``metadata`` is the store's coverage table; only its names, units and
-        sources are used (its dates may lie after the as-of date).
-        """
-        coverage = point_in_time_coverage(market, metadata)
-        end = pd.Timestamp(data_end) if data_end is not None else market.as_of
-        return cls(market, coverage, end, fingerprint)
+        """Snapshot of an already loaded ``market``."""
+        return cls(
+            market.as_of,
+            lambda: market,
+            metadata,
+            data_end=data_end,
+            fingerprint=fingerprint,
+        )
 
 
 def point_in_time_coverage(market: MarketData, metadata: pd.DataFrame) -> pd.DataFrame:

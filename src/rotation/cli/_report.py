@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rotation.analysis import Analysis
 from rotation.cli._common import (
     Format,
     StoreOpt,
@@ -63,12 +62,10 @@ def _build(
     """Build the Analysis and render the report's sections from it."""
     from rotation.report.builder import SECTIONS, build_report
     from rotation.thesis_files import load_thesis_file
-    from rotation.workspace import load_snapshot, thesis_label
+    from rotation.workspace import analysis_of, thesis_label
 
-    analysis = Analysis(
-        load_snapshot(st, as_of),
-        load_thesis_file(thesis),
-        thesis_name=thesis_label(thesis),
+    analysis = analysis_of(
+        st, load_thesis_file(thesis), None, as_of, thesis_label(thesis)
     )
     previous = st.previous_report(_thesis_key(thesis), as_of=analysis.as_of)
     wanted = [s for s in SECTIONS if not only or s[0] in only]

@@ -135,6 +135,10 @@ class DashboardService:
         """Last price date of the store (the default as-of date)."""
         return pd.Timestamp(self.sessions[-1])
 
+    def fingerprint(self) -> str:
+        """Return the store's data fingerprint (cached until :meth:`refresh`)."""
+        return self.cache.get_or_compute(("fingerprint",), self.store.fingerprint)
+
     def coverage(self) -> pd.DataFrame:
         """Return the store's coverage table (cached)."""
         return self.cache.get_or_compute(("coverage",), self.store.coverage)
@@ -226,13 +230,17 @@ class DashboardService:
         key = ("analysis", name, as_of, config.digest())
 
         def build() -> Analysis:
-            snapshot = Snapshot.build(
-                self.market(as_of),
+            from rotation.workspace import results_for
+
+            snapshot = Snapshot(
+                as_of,
+                lambda: self.market(as_of),
                 self.coverage(),
                 data_end=self.last_date,
-                fingerprint=str(self.generation),
+                fingerprint=self.fingerprint(),
             )
-            return Analysis(snapshot, thesis, config, thesis_name=name)
+            results = results_for(self.store, snapshot, thesis, config)
+            return Analysis(snapshot, thesis, config, thesis_name=name, results=results)
 
         return self.cache.get_or_compute(key, build)
 
