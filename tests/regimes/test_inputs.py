@@ -10,8 +10,9 @@ import pandas as pd
 from rotation.analysis import RegimeConfig
 from rotation.regimes import (
     ROTATION_MODEL,
-    MarkovRegimes,
+    DirectionRegimes,
     basket_spread_returns,
+    make_regime_model,
     regime_inputs,
     regime_probability_series,
 )
@@ -43,10 +44,10 @@ def test_regime_inputs_fit_the_shared_model_on_the_legs_given(market):
     extra, model = regime_inputs(
         cut, ["rotation", "tech_leadership", "neutral"], long=LONG, short=SHORT
     )
-    assert isinstance(model, MarkovRegimes)
+    assert isinstance(model, DirectionRegimes)
     assert sorted(extra) == ["regime_prob:rotation", "regime_prob:tech_leadership"]
     spread = basket_spread_returns(cut.prices, LONG, SHORT)
-    independent = MarkovRegimes(**ROTATION_MODEL).fit(spread)
+    independent = make_regime_model(**ROTATION_MODEL).fit(spread)
     expected = regime_probability_series(cut, model=independent)
     pd.testing.assert_series_equal(extra["regime_prob:rotation"], expected)
     total = extra["regime_prob:rotation"] + extra["regime_prob:tech_leadership"]
@@ -57,7 +58,9 @@ def test_the_analysis_fits_the_same_model_on_its_core_spread(custom_analyses):
     analysis = custom_analyses["defensive_late_cycle"]
     fit = analysis.regime_fit
     assert (fit.long, fit.short) == (LONG, SHORT)
-    assert {k: getattr(fit.model, k) for k in ROTATION_MODEL} == dict(ROTATION_MODEL)
+    params = {k: v for k, v in ROTATION_MODEL.items() if k != "method"}
+    assert isinstance(fit.model, DirectionRegimes)
+    assert fit.model.get_params() == params
 
 
 def test_nothing_is_fitted_for_a_thesis_that_reads_no_regime(market):
@@ -68,4 +71,6 @@ def test_nothing_is_fitted_for_a_thesis_that_reads_no_regime(market):
 
 
 def test_too_short_a_history_gives_no_data_not_an_error(market):
-    assert regime_inputs(market.truncate("1999-06-30")) == ({}, None)
+    extra, model = regime_inputs(market.truncate("1999-01-15"))
+    # 15 sessions of the spread: no causal volatility yet, so no probability.
+    assert extra["regime_prob:rotation"].isna().all()

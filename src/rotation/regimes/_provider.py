@@ -11,6 +11,7 @@ import pandas as pd
 
 from rotation.exceptions import RotationError, RotationWarning
 from rotation.market import MarketData
+from rotation.regimes._direction_regimes import DIRECTION_MODEL, DirectionRegimes
 from rotation.regimes._markov import (
     MarkovRegimes,
     RefitFrequency,
@@ -19,14 +20,28 @@ from rotation.regimes._markov import (
 )
 from rotation.regimes._spreads import TANGIBLE, TECH, basket_spread_returns
 
-__all__ = ["ROTATION_MODEL", "regime_inputs", "regime_probability_series"]
+__all__ = [
+    "MARKOV_MODEL",
+    "ROTATION_MODEL",
+    "make_regime_model",
+    "regime_inputs",
+    "regime_probability_series",
+]
 
-#: The rotation-regime model behind ``regime_prob("rotation")``: the direction
-#: x volatility model on the trailing 22-week spread, quarterly refits
-#: (docs/regimes.md). The defaults of :func:`regime_probability_series` and of
-#: ``rotation.analysis.RegimeConfig`` (which the product reads, on the
-#: thesis's core spread) are these (tested).
+Method = Literal["direction", "markov"]
+
+#: The rotation-regime model behind ``regime_prob("rotation")``: the sticky
+#: direction filter (:class:`DirectionRegimes`), chosen by the out-of-sample
+#: comparison in docs/regimes.md. The defaults of
+#: :func:`regime_probability_series` and of ``rotation.analysis.RegimeConfig``
+#: (which the product reads, on the thesis's core spread) are these (tested).
 ROTATION_MODEL: Mapping[str, Any] = MappingProxyType(
+    {"method": "direction", **DIRECTION_MODEL}
+)
+
+#: The previous default (``method="markov"``): the direction x volatility
+#: Markov model on the trailing 22-week spread, quarterly refits.
+MARKOV_MODEL: Mapping[str, Any] = MappingProxyType(
     {
         "n_regimes": 2,
         "refit": "Q",
@@ -40,12 +55,42 @@ ROTATION_MODEL: Mapping[str, Any] = MappingProxyType(
 )
 
 
+def make_regime_model(
+    method: Method = "direction", **params: Any
+) -> DirectionRegimes | MarkovRegimes:
+    """Build the (unfitted) regime estimator ``method`` with ``params``.
+
+    Parameters
+    ----------
+    method : {"direction", "markov"}, default "direction"
+        :class:`DirectionRegimes` or :class:`MarkovRegimes`.
+    **params
+        That estimator's keyword arguments (a mapping such as
+        :data:`ROTATION_MODEL` without ``method``).
+
+    Returns
+    -------
+    DirectionRegimes or MarkovRegimes
+    """
+    if method == "direction":
+        return DirectionRegimes(**params)
+    if method == "markov":
+        n_regimes = params.pop("n_regimes", 2)
+        return MarkovRegimes(n_regimes, **params)
+    raise ValueError(f"method must be 'direction' or 'markov' (got {method!r}).")
+
+
 def regime_probability_series(
     market: MarketData,
     label: str = "rotation",
     *,
     long: Sequence[str] = TANGIBLE,
     short: Sequence[str] = TECH,
+    method: Method = "direction",
+    drift: float = 0.2,
+    expected_duration: float = 250.0,
+    volatility_half_life: float = 63.0,
+    clip: float = 4.0,
     n_regimes: int = 2,
     refit: RefitFrequency | int = "Q",
     window: Literal["expanding"] | int = "expanding",
@@ -54,7 +99,7 @@ def regime_probability_series(
     trailing_blocks: int = 22,
     structure: Structure = "direction_volatility",
     transition: TransitionForm = "kronecker",
-    model: MarkovRegimes | None = None,
+    model: DirectionRegimes | MarkovRegimes | None = None,
 ) -> pd.Series:
     """Compute the filtered probability of one regime on every session.
 
@@ -75,14 +120,12 @@ def regime_probability_series(
         52 observations because the sector SPDRs start in December 1998 and
         the 2000 unwind must be covered.
     trailing_blocks, structure, transition
-        Passed to :class:`MarkovRegimes`. The default is the validated
-        model (docs/regimes.md): direction x volatility states with
-        independent (Kronecker) chains, on the spread over the trailing 22
-        weekly blocks (about half a year). Pass
-        ``structure="independent", trailing_blocks=1`` for the original
-        2-regime model on weekly blocks.
-
-    model : MarkovRegimes, optional
+        Passed to :class:`MarkovRegimes` (``method="markov"``): by default
+        the previous product model, direction x volatility states with
+        independent (Kronecker) chains on the spread over the trailing 22
+        weekly blocks. Pass ``structure="independent", trailing_blocks=1``
+        for the original 2-regime model on weekly blocks.
+    model : DirectionRegimes or MarkovRegimes, optional
         An already fitted model on this market's spread (the report fits one
         and shares it); the fitting parameters above are then ignored.
 
@@ -102,19 +145,27 @@ def regime_probability_series(
     """
     if model is None:
         spread = basket_spread_returns(market.prices, long, short)
-        model = MarkovRegimes(
-            n_regimes,
-            refit=refit,
-            window=window,
-            min_observations=min_observations,
-            sampling_interval=sampling_interval,
-            trailing_blocks=trailing_blocks,
-            structure=structure,
-            transition=transition,
-        ).fit(spread)
+        if method == "direction":
+            model = DirectionRegimes(
+                drift=drift,
+                expected_duration=expected_duration,
+                volatility_half_life=volatility_half_life,
+                clip=clip,
+            ).fit(spread)
+        else:
+            model = MarkovRegimes(
+                n_regimes,
+                refit=refit,
+                window=window,
+                min_observations=min_observations,
+                sampling_interval=sampling_interval,
+                trailing_blocks=trailing_blocks,
+                structure=structure,
+                transition=transition,
+            ).fit(spread)
     if label not in model.labels_:
         raise ValueError(
-            f"label must be one of {list(model.labels_)} for n_regimes={n_regimes} "
+            f"label must be one of {list(model.labels_)} for this model "
             f"(got {label!r})."
         )
     probability = model.filtered_probabilities_[label]
@@ -129,7 +180,7 @@ def regime_inputs(
     *,
     long: Sequence[str] = TANGIBLE,
     short: Sequence[str] = TECH,
-) -> tuple[dict[str, pd.Series], MarkovRegimes | None]:
+) -> tuple[dict[str, pd.Series], DirectionRegimes | MarkovRegimes | None]:
     """Fit :data:`ROTATION_MODEL` once; the thesis series for ``labels`` and the model.
 
     A library helper for notebooks and scripts. The product does not use it:
@@ -154,7 +205,7 @@ def regime_inputs(
     extra : dict of str to Series
         ``{"regime_prob:<label>": probability}`` for each label the model has,
         the mapping the thesis engine takes as ``extra``.
-    model : MarkovRegimes or None
+    model : DirectionRegimes, MarkovRegimes or None
         The fitted model (the report's regime section reuses it); ``None``
         when nothing was fitted or the history is too short at this as-of
         date, in which case the pillars show "no data".
@@ -171,7 +222,7 @@ def regime_inputs(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RotationWarning)
             spread = basket_spread_returns(market.prices, long, short)
-            model = MarkovRegimes(**ROTATION_MODEL).fit(spread)
+            model = make_regime_model(**ROTATION_MODEL).fit(spread)
     except (ValueError, RotationError):
         return {}, None
     extra = {
