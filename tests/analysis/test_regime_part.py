@@ -11,6 +11,9 @@ import pytest
 
 from rotation.analysis import AnalysisConfig, ConfigError, Omitted, to_jsonable
 from rotation.regimes import (
+    DIRECTION_CALIBRATION,
+    DIRECTION_MODEL,
+    DirectionRegimes,
     basket_spread_returns,
     rotation_components,
     rotation_score,
@@ -37,6 +40,7 @@ BEFORE_EPISODES = [
     ("tech_leadership", "2026-06-01", "2026-08-03", 44, 0.0945445816615107),
 ]
 BEFORE_MODEL = {
+    "method": "markov",
     "n_regimes": 2,
     "refit": "Q",
     "window": "expanding",
@@ -83,12 +87,23 @@ pillars:
 """
 
 
+MARKOV = {"regimes.method": "markov"}
+
+
 @pytest.fixture(scope="module")
-def part(analysis):
-    return analysis.regimes
+def markov_analysis(market):
+    """The previous default model (direction x volatility Markov), by setting."""
+    return make_analysis(market, None, MARKOV)
 
 
-class TestDefaultThesisReproducesTheReport:
+@pytest.fixture(scope="module")
+def part(markov_analysis):
+    return markov_analysis.regimes
+
+
+class TestMarkovSettingReproducesTheReport:
+    """``regimes.method = "markov"`` still gives the report before issue 15."""
+
     def test_current_probability_and_state(self, part):
         # filtered P(long leads) is deterministic given the data: 1e-12
         np.testing.assert_allclose(
@@ -128,7 +143,7 @@ class TestDefaultThesisReproducesTheReport:
         # old report lost the move across equity holidays that futures traded
         # (e.g. XLK 2025-06-24..2026-01-20: +18.06% there, +17.13% here).
         episodes = part.episodes.tail(12)
-        assert [c for c in episodes.columns[5:]] == [
+        assert [c for c in episodes.columns[6:]] == [
             "XLK", "XLI", "XLB", "XLE", "XLF", "XLV", "XLY", "XLP", "XLU", "XLRE", "XLC"
         ]  # fmt: skip
         for row in episodes.itertuples():
@@ -151,9 +166,12 @@ class TestDefaultThesisReproducesTheReport:
         np.testing.assert_allclose(weekly.iloc[-1], BEFORE_PROBABILITY, rtol=1e-12)
         assert "probability" not in to_jsonable(part)  # daily series: charts only
 
-    def test_probability_is_the_thesis_pillar_value(self, analysis, part, market):
+    def test_probability_is_the_thesis_pillar_value(
+        self, markov_analysis, part, market
+    ):
         # regime_prob("rotation") read by the thesis language, independently
         # evaluated on the Analysis's regime series
+        analysis = markov_analysis
         evaluation = evaluate(analysis.thesis, market, extra=analysis.thesis_extra)
         pillar = evaluation.pillar("rotation_regime")
         np.testing.assert_allclose(pillar.value, part.current.probability, rtol=1e-12)
@@ -249,6 +267,7 @@ class TestCustomTheses:
             "end",
             "length",
             "spread_return",
+            "agrees",
         ]
 
 
@@ -258,8 +277,10 @@ class TestOmitted:
         assert isinstance(part, Omitted) and "core spread" in part.reason
 
     def test_too_short_a_history(self, analysis, market):
-        part = make_analysis(market, analysis.thesis, as_of="1999-06-30").regimes
+        part = make_analysis(market, analysis.thesis, as_of="1999-01-29").regimes
         assert isinstance(part, Omitted) and "tangible vs tech" in part.reason
+        markov = make_analysis(market, analysis.thesis, MARKOV, as_of="1999-06-30")
+        assert isinstance(markov.regimes, Omitted)
 
     def test_score_needs_a_second_component(self, market):
         analysis = make_analysis(
@@ -326,5 +347,77 @@ class TestRefitSetting:
             AnalysisConfig().with_overrides({"regimes.refit": "Z"})
 
     def test_refit_in_blocks(self):
-        config = AnalysisConfig().with_overrides({"regimes.refit": "13"})
+        config = AnalysisConfig().with_overrides(
+            {"regimes.refit": "13", "regimes.method": "markov"}
+        )
         assert config.regimes.model_params()["refit"] == 13
+
+
+class TestDirectionModel:
+    """The default model: the sticky direction filter; since when, how sure."""
+
+    def test_probability_is_the_filter_on_the_core_spread(self, analysis, market):
+        # Independent path: the spread and the estimator called directly.
+        spread = basket_spread_returns(market.prices, ("XLI", "XLB", "XLE"), ("XLK",))
+        expected = DirectionRegimes(**DIRECTION_MODEL).fit(spread)
+        part = analysis.regimes
+        pd.testing.assert_series_equal(
+            part.probability,
+            expected.filtered_probabilities_["rotation"].rename("probability"),
+            rtol=1e-12,
+        )
+        assert part.model["method"] == "direction" and part.model["refits"] == 0
+        evaluation = evaluate(analysis.thesis, market, extra=analysis.thesis_extra)
+        pillar = evaluation.pillar("rotation_regime")
+        np.testing.assert_allclose(pillar.value, part.current.probability, rtol=1e-12)
+
+    def test_since_when_is_the_current_run_of_the_filtered_label(self, analysis):
+        part = analysis.regimes
+        current = part.current
+        label = (part.probability > 0.5).dropna()
+        label = label[part.probability.notna()]
+        # walk back from the last session while the label is unchanged
+        run = 0
+        while label.iloc[-1 - run] == label.iloc[-1]:
+            run += 1
+        assert current.sessions_since == run
+        assert current.since == label.index[-run]
+        spread = analysis.regime_fit.spread
+        expected = float(np.prod(1.0 + spread.loc[current.since :].to_numpy()) - 1.0)
+        np.testing.assert_allclose(current.spread_since, expected, rtol=1e-12)
+        assert (
+            current.calibrated_rate
+            == DIRECTION_CALIBRATION[int(current.probability * 10)]
+        )
+        assert current.evidence in ("weak", "moderate", "strong")
+        # 2026-08-03: P = 0.48, a one-session-old run: weak, and it says why.
+        assert current.evidence == "weak" and "near even" in current.evidence_note
+
+    def test_episodes_mark_disagreement(self, analysis):
+        episodes = analysis.regimes.episodes
+        long_leads = episodes["regime"] == "rotation"
+        expected = long_leads == (episodes["spread_return"] > 0)
+        assert episodes["agrees"].tolist() == expected.tolist()
+
+    def test_hindsight_is_labelled_and_never_an_input(
+        self, analysis, market, monkeypatch
+    ):
+        part = analysis.regimes
+        assert part.hindsight.hindsight is True
+        assert to_jsonable(part)["hindsight"]["hindsight"] is True
+        # Another dating (other rules) changes the hindsight part only.
+        import rotation.analysis._regimes as module
+
+        original = module.date_phases
+        monkeypatch.setattr(
+            module, "date_phases", lambda s: original(s, min_amplitude=0.3)
+        )
+        other = make_analysis(market).regimes
+        assert not other.hindsight.phases.equals(part.hindsight.phases)
+        pd.testing.assert_series_equal(other.probability, part.probability)
+        pd.testing.assert_frame_equal(other.episodes, part.episodes)
+        assert other.current == part.current
+
+    def test_bad_method(self):
+        with pytest.raises(ConfigError, match="'regimes.method'"):
+            AnalysisConfig().with_overrides({"regimes.method": "hmm"})

@@ -49,7 +49,8 @@ def _text(section: Section) -> str:
 def test_blocks_and_figures(section: Section) -> None:
     assert section.id == "regimes"
     kinds = [type(block) for block in section.blocks]
-    assert kinds.count(FigureBlock) == 2 and kinds.count(TableBlock) == 2
+    # timeline, hindsight phases, score components
+    assert kinds.count(FigureBlock) == 3 and kinds.count(TableBlock) == 2
     assert isinstance(section.blocks[0], TextBlock)
     for block in section.blocks:
         if isinstance(block, FigureBlock):
@@ -70,15 +71,37 @@ def test_data_is_the_part(section: Section, analysis) -> None:
     score = section.data["score"]
     total = sum(c["contribution"] for c in score["components"])
     assert abs(total - score["score"]) < 1e-10
-    assert section.data["model"]["refit"] == "Q"
+    assert section.data["model"]["method"] == "direction"
+    assert section.data["hindsight"]["hindsight"] is True
 
 
-def test_headline_uses_the_thesis_labels(section: Section, analysis) -> None:
-    headline = section.blocks[0].text
-    assert isinstance(headline, str)
-    assert f"{analysis.regimes.current.probability:.2f}" in headline
-    assert "most likely state is tech leadership" in headline
+def test_headline_says_since_when_and_how_sure(section: Section, analysis) -> None:
+    headline = "\n".join(section.blocks[0].text)
+    current = analysis.regimes.current
+    assert f"{current.probability:.2f}" in headline
+    assert f"the filtered phase is {current.state}" in headline
+    assert f"since {current.since.date()} as known that day" in headline
+    assert f"{100 * current.spread_since:+.1f}% since" in headline
+    assert "Calibrated meaning" in headline
+    assert current.evidence_note[1:] in headline
     assert "tangible (XLI+XLB+XLE) minus tech (XLK)" in headline
+
+
+def test_hindsight_is_labelled_so(section: Section) -> None:
+    figures = [b for b in section.blocks if isinstance(b, FigureBlock)]
+    hindsight = [f for f in figures if "Hindsight" in f.figure.layout.title.text]
+    assert len(hindsight) == 1
+    assert hindsight[0].caption.startswith("HINDSIGHT, not known at the time")
+    others = [f for f in figures if f is not hindsight[0]]
+    assert all("hindsight" not in f.caption.lower() for f in others)
+
+
+def test_episode_table_marks_disagreement(section: Section, analysis) -> None:
+    table = next(b for b in section.blocks if isinstance(b, TableBlock))
+    assert "agrees" in table.frame.columns and "spread %" in table.frame.columns
+    shown = analysis.regimes.episodes.tail(len(table.frame))
+    expected = shown["agrees"].map({True: "yes", False: "no"}).tolist()
+    assert table.frame["agrees"].tolist() == expected
 
 
 @pytest.mark.parametrize("name", ["defensive_late_cycle", "semis_capex"])

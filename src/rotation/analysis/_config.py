@@ -104,10 +104,17 @@ class RegimeConfig:
 
     Attributes
     ----------
+    method : {"direction", "markov"}
+        The regime model: the sticky direction filter
+        (:class:`rotation.regimes.DirectionRegimes`, the default, chosen out
+        of sample in docs/regimes.md) or the Markov-switching model.
+    drift, expected_duration, volatility_half_life, clip
+        The direction filter's parameters (``method="direction"``).
     n_regimes, refit, window, min_observations, sampling_interval, \
 trailing_blocks, structure, transition
-        The :class:`rotation.regimes.MarkovRegimes` model (``refit``: W, M,
-        Q, Y or a number of weekly blocks).
+        The :class:`rotation.regimes.MarkovRegimes` model
+        (``method="markov"``; ``refit``: W, M, Q, Y or a number of weekly
+        blocks).
     min_episode_sessions : int
         Regime runs shorter than this are merged into the previous episode.
     changepoint_expected_run_length, changepoint_max_run_length
@@ -127,6 +134,11 @@ score_correlation_weight : float
         Fewest basket members with a full window for a correlation value.
     """
 
+    method: str = "direction"
+    drift: float = 0.2
+    expected_duration: float = 250.0
+    volatility_half_life: float = 63.0
+    clip: float = 4.0
     n_regimes: int = 2
     refit: str = "Q"
     window: str = "expanding"
@@ -155,10 +167,19 @@ score_correlation_weight : float
                 f"{', '.join(REFIT_FREQUENCIES)} or a positive number of weekly "
                 f"blocks (got {self.refit!r})"
             )
+        if self.method not in ("direction", "markov"):
+            raise ConfigError(
+                "setting 'regimes.method' must be 'direction' or 'markov' "
+                f"(got {self.method!r})"
+            )
 
     def model_params(self) -> dict[str, Any]:
-        """Keyword arguments of :class:`rotation.regimes.MarkovRegimes`."""
-        params = {name: getattr(self, name) for name in _MODEL_PARAMS}
+        """Keyword arguments of :func:`rotation.regimes.make_regime_model`."""
+        if self.method == "direction":
+            names = ("drift", "expected_duration", "volatility_half_life", "clip")
+            return {"method": "direction", **{n: getattr(self, n) for n in names}}
+        params: dict[str, Any] = {"method": "markov"}
+        params.update({name: getattr(self, name) for name in _MODEL_PARAMS})
         if str(self.refit).isdigit():
             params["refit"] = int(self.refit)
         return params

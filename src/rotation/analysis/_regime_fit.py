@@ -11,8 +11,10 @@ from rotation.analysis._config import RegimeConfig
 from rotation.exceptions import RotationError, RotationWarning
 from rotation.market import MarketData
 from rotation.regimes import (
+    DirectionRegimes,
     MarkovRegimes,
     basket_spread_returns,
+    make_regime_model,
     regime_probability_series,
 )
 from rotation.thesis import Thesis
@@ -30,8 +32,8 @@ class RegimeFit:
         Members of the core spread's legs.
     spread : Series
         Daily core-spread returns (long leg minus short leg).
-    model : MarkovRegimes or None
-        The fitted model; None when the history is too short (``reason``).
+    model : DirectionRegimes, MarkovRegimes or None
+        The fitted model (``AnalysisConfig.regimes.method``); None when the history is too short (``reason``).
     extra : dict of str to Series
         ``{"regime_prob:<label>": p}`` for every model label, the series the
         thesis language reads as ``regime_prob("<label>")``.
@@ -44,7 +46,7 @@ class RegimeFit:
     long: tuple[str, ...]
     short: tuple[str, ...]
     spread: pd.Series
-    model: MarkovRegimes | None
+    model: DirectionRegimes | MarkovRegimes | None
     extra: dict[str, pd.Series] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     reason: str = ""
@@ -88,7 +90,7 @@ def fit_core_spread_regimes(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RotationWarning)
         try:
-            model = MarkovRegimes(**config.model_params()).fit(spread)
+            model = make_regime_model(**config.model_params()).fit(spread)
         except (ValueError, RotationError) as exc:
             return RegimeFit(long, short, spread, None, reason=str(exc))
     extra = {

@@ -2,9 +2,12 @@
 
 Reads the one regime model of the Analysis (:attr:`Analysis.regime_fit`, the
 direction x volatility Markov model fitted once on ``thesis.core_spread``)
-and adds what the surfaces show: the current state and P(long leads), the
-episodes with the spread's realised return, BOCPD change points and the
-composite score of the thesis's own components. Labels are the core spread's
+and adds what the surfaces show: the current state, since when (as known on
+the as-of date), P(long leads) with its calibrated meaning and the spread
+realised since; the episodes with the spread's realised return and whether
+it agreed with the label; the ex-post (hindsight) dating of the spread's
+phases, for comparison only; BOCPD change points and the composite score of
+the thesis's own components. Labels are the core spread's
 ``long_label``/``short_label`` everywhere: the model's internal
 ``"rotation"`` regime is "the long basket leads".
 """
@@ -14,22 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from rotation.analysis._omitted import Omitted
 from rotation.analysis._regime_score import CompositeScore, compute_composite_score
 from rotation.indicators import simple_returns
-from rotation.regimes import bocpd, regime_episodes
+from rotation.regimes import bocpd, calibrated_rate, date_phases, regime_episodes
 from rotation.thesis import Thesis
 
 if TYPE_CHECKING:
     from rotation.analysis._analysis import Analysis
     from rotation.analysis._config import RegimeConfig
     from rotation.analysis._regime_fit import RegimeFit
-    from rotation.regimes import MarkovRegimes
+    from rotation.regimes import DirectionRegimes, MarkovRegimes
 
 __all__ = [
     "ChangePoints",
+    "HindsightPhases",
     "RegimeState",
     "Regimes",
     "compute_regimes",
@@ -40,7 +45,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RegimeState:
-    """The regime known at the close of the last session of the core spread.
+    r"""The regime known at the close of the last session of the core spread.
 
     Attributes
     ----------
@@ -52,12 +57,67 @@ class RegimeState:
         Filtered P(long leads): the value ``regime_prob("rotation")`` reads.
     probabilities : dict of str to float
         Each label's filtered probability (they sum to 1).
+    since : Timestamp
+        First session of the current run of ``state``: the date the phase
+        began as known on the as-of date (filtered labels only).
+    sessions_since : int
+        Sessions in that run, ``since`` and ``date`` included.
+    spread_since : float
+        The core spread compounded from ``since`` to ``date``:
+        :math:`\prod (1 + s_t) - 1`.
+    calibrated_rate : float
+        The calibrated meaning of ``probability``: on Fama-French industries
+        1927-1999, the share of sessions with a probability in the same tenth
+        that were, in hindsight, in a phase where the long leg led
+        (:data:`rotation.regimes.DIRECTION_CALIBRATION`; NaN for the Markov
+        model, which has no such table).
+    evidence : str
+        ``"strong"``, ``"moderate"`` or ``"weak"`` (see ``evidence_note``).
+    evidence_note : str
+        Why, in words.
     """
 
     date: pd.Timestamp
     state: str
     probability: float
     probabilities: dict[str, float]
+    since: pd.Timestamp
+    sessions_since: int
+    spread_since: float
+    calibrated_rate: float
+    evidence: str
+    evidence_note: str
+
+
+@dataclass(frozen=True)
+class HindsightPhases:
+    """Ex-post dating of the core spread's phases: HINDSIGHT, never an input.
+
+    Turning points of the cumulative spread up to the as-of date
+    (:func:`rotation.regimes.date_phases`: zig-zag plus Bry-Boschan /
+    Pagan-Sossounov censoring). A turning point is only dated once the
+    spread has moved far enough after it, so these dates were not known on
+    them; they are the yardstick of the filtered estimate, shown for
+    comparison.
+
+    Attributes
+    ----------
+    hindsight : bool
+        Always True.
+    phases : DataFrame
+        ``phase`` (a label), ``start``, ``end``, ``length``,
+        ``spread_return`` and ``complete``.
+    rules : dict
+        Minimum amplitude, phase and cycle lengths, waiver amplitude.
+    agreement : float
+        Share of sessions in complete phases on which the filtered label
+        equalled the hindsight phase.
+    """
+
+    hindsight: bool
+    phases: pd.DataFrame
+    rules: dict[str, float]
+    agreement: float
 
 
 @dataclass(frozen=True)
@@ -119,10 +179,14 @@ class Regimes:
         One row per episode (runs shorter than ``min_episode_sessions`` merged
         into the previous one): ``regime`` (a label), ``start``, ``end``,
         ``length`` (sessions), ``spread_return`` (the core spread compounded
-        over the episode) and, when the thesis has a universe, one column per
+        over the episode), ``agrees`` (the spread's sign matched the label:
+        positive for ``long_label``) and, when the thesis has a universe, one column per
         member with its compounded return.
     min_episode_sessions : int
         The merge threshold of ``episodes``.
+    hindsight : HindsightPhases or Omitted
+        The ex-post dating of the spread's phases (hindsight, for comparison;
+        Omitted when the spread has no complete phase).
     change_points : ChangePoints
         BOCPD on the daily core spread.
     score : CompositeScore or Omitted
@@ -151,6 +215,7 @@ class Regimes:
     current: RegimeState
     episodes: pd.DataFrame
     min_episode_sessions: int
+    hindsight: HindsightPhases | Omitted
     change_points: ChangePoints
     score: CompositeScore | Omitted
     probability_weekly: pd.Series
@@ -214,10 +279,18 @@ def compute_regimes(analysis: Analysis) -> Regimes | Omitted:
             "regimes",
             f"no regime model on {core.long} vs {core.short}: {fit.reason}",
         )
+    if fit.model.filtered_probabilities_["rotation"].notna().sum() == 0:
+        return Omitted(
+            "regimes",
+            f"no regime model on {core.long} vs {core.short}: the history "
+            f"({len(fit.spread)} sessions) is too short for a first filtered value",
+        )
     return _regimes(analysis, fit, fit.model)
 
 
-def _regimes(analysis: Analysis, fit: RegimeFit, model: MarkovRegimes) -> Regimes:
+def _regimes(
+    analysis: Analysis, fit: RegimeFit, model: DirectionRegimes | MarkovRegimes
+) -> Regimes:
     thesis, config = analysis.thesis, analysis.config.regimes
     core = thesis.core_spread
     assert core is not None  # checked by compute_regimes
@@ -241,9 +314,10 @@ def _regimes(analysis: Analysis, fit: RegimeFit, model: MarkovRegimes) -> Regime
         },
         failed_refits=int((~model.fits_["converged"].astype(bool)).sum()),
         warnings=fit.warnings,
-        current=_current(model, labels),
+        current=_current(model, labels, spread),
         episodes=_episodes(analysis, model, spread, labels, config),
         min_episode_sessions=config.min_episode_sessions,
+        hindsight=_hindsight(model, spread, labels),
         change_points=_change_points(spread, config),
         score=compute_composite_score(analysis),
         probability_weekly=weekly_last(probability),
@@ -252,22 +326,91 @@ def _regimes(analysis: Analysis, fit: RegimeFit, model: MarkovRegimes) -> Regime
     )
 
 
-def _current(model: MarkovRegimes, labels: dict[str, str]) -> RegimeState:
+def _current(
+    model: DirectionRegimes | MarkovRegimes, labels: dict[str, str], spread: pd.Series
+) -> RegimeState:
     current = model.result_.current
     probabilities = {
         labels.get(k, k): float(v) for k, v in current["probabilities"].items()
     }
+    probability = float(current["probabilities"]["rotation"])
+    regime = model.regime_.dropna()
+    values = regime.to_numpy()
+    changed = values != values[-1]
+    first = int(len(values) - np.argmax(changed[::-1])) if changed.any() else 0
+    since = regime.index[first]
+    realised = float(np.prod(1.0 + spread.loc[since:].to_numpy()) - 1.0)
+    rate = calibrated_rate(probability) if model.engine == "filter" else float("nan")
+    evidence, note = _evidence(
+        probability, current["regime"] == "rotation", len(values) - first, realised
+    )
     return RegimeState(
         date=pd.Timestamp(current["date"]),
         state=labels.get(current["regime"], current["regime"]),
-        probability=float(current["probabilities"]["rotation"]),
+        probability=probability,
         probabilities=probabilities,
+        since=pd.Timestamp(since),
+        sessions_since=len(values) - first,
+        spread_since=realised,
+        calibrated_rate=rate,
+        evidence=evidence,
+        evidence_note=note,
+    )
+
+
+def _evidence(
+    probability: float, long_leads: bool, sessions: int, realised: float
+) -> tuple[str, str]:
+    """Grade the current reading: weak, moderate or strong, and say why."""
+    reasons = []
+    if 0.35 <= probability <= 0.65:
+        reasons.append(f"the probability {probability:.2f} is near even")
+    if sessions < 20:
+        reasons.append(
+            f"the phase is {sessions} session{'s' if sessions != 1 else ''} old"
+        )
+    if (realised > 0) != long_leads:
+        reasons.append(
+            f"the spread since it began ({100 * realised:+.1f}%) runs against it"
+        )
+    if reasons:
+        return "weak", "weak evidence: " + "; ".join(reasons) + "."
+    if probability >= 0.8 or probability <= 0.2:
+        return "strong", (
+            f"strong evidence: probability {probability:.2f}, {sessions} sessions "
+            f"old, spread {100 * realised:+.1f}% since it began."
+        )
+    return "moderate", (
+        f"moderate evidence: probability {probability:.2f} (not below 0.2 or "
+        f"above 0.8), {sessions} sessions old, spread {100 * realised:+.1f}% since."
+    )
+
+
+def _hindsight(
+    model: DirectionRegimes | MarkovRegimes, spread: pd.Series, labels: dict[str, str]
+) -> HindsightPhases | Omitted:
+    # Hindsight: reads the spread up to the as-of date in full. Computed
+    # after the model and from the spread only: no filtered value reads it.
+    dating = date_phases(spread)
+    complete = dating.phases[dating.phases["complete"]]
+    if complete.empty:
+        return Omitted(
+            "hindsight", "the core spread has no complete phase yet (ex-post dating)"
+        )
+    phase = dating.phase.dropna()
+    label = model.regime_.reindex(phase.index)
+    agreement = float((label.astype("object") == phase.astype("object")).mean())
+    phases = dating.phases.assign(
+        phase=dating.phases["phase"].map(lambda r: labels.get(r, r))
+    )
+    return HindsightPhases(
+        hindsight=True, phases=phases, rules=dict(dating.rules), agreement=agreement
     )
 
 
 def _episodes(
     analysis: Analysis,
-    model: MarkovRegimes,
+    model: DirectionRegimes | MarkovRegimes,
     spread: pd.Series,
     labels: dict[str, str],
     config: RegimeConfig,
@@ -291,7 +434,10 @@ def _episodes(
         sector_returns=member_returns,
         min_length=config.min_episode_sessions,
     )
-    return episodes.assign(regime=episodes["regime"].map(lambda r: labels.get(r, r)))
+    agrees = (episodes["regime"] == "rotation") == (episodes["spread_return"] > 0)
+    out = episodes.assign(regime=episodes["regime"].map(lambda r: labels.get(r, r)))
+    out.insert(5, "agrees", agrees.astype(bool))
+    return out
 
 
 def _change_points(spread: pd.Series, config: RegimeConfig) -> ChangePoints:

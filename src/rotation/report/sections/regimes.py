@@ -1,9 +1,12 @@
 """Regimes section: which leg of the thesis's core spread leads, as known then.
 
-A renderer of :attr:`rotation.analysis.Analysis.regimes`: the timeline of the
-core spread with the episodes of its long-leads state shaded and the filtered
-probability, the current state, the episode table, the composite score's
-components and the latest online change point. It computes nothing; every
+A renderer of :attr:`rotation.analysis.Analysis.regimes`: the current phase,
+since when (as known on the as-of date), how sure (the calibrated meaning of
+the probability and the evidence in words) and the spread realised since; the
+timeline of the core spread with the filtered episodes shaded and the filtered
+probability; the ex-post (hindsight) dating of the spread's phases in a chart
+of its own, captioned as hindsight; the episode table with disagreements
+marked; the composite score's components and the latest online change point. It computes nothing; every
 label is the thesis's (``core_spread.long_label`` / ``short_label``).
 """
 
@@ -22,6 +25,7 @@ from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
     from rotation.analysis import Analysis, CompositeScore, Regimes
+    from rotation.analysis._regimes import HindsightPhases
 
 __all__ = ["TITLE", "build_regimes_section"]
 
@@ -87,10 +91,13 @@ def build_regimes_section(analysis: Analysis) -> Section:
             caption=(
                 f"Latest regime episodes (at least {part.min_episode_sessions} "
                 "sessions; shorter runs merged into the previous one), "
-                "compounded returns in percent."
+                "compounded returns in percent; 'agrees' is 'no' where the "
+                "spread realised over the episode had the opposite sign to "
+                "its label."
             ),
         ),
     ]
+    blocks.extend(_hindsight_blocks(part))
     blocks.extend(_score_blocks(analysis, part))
     return Section(
         id="regimes", title=TITLE, blocks=tuple(blocks), data=part_data(part)
@@ -101,20 +108,47 @@ def _refit_words(refit: object) -> str:
     return _REFITS.get(str(refit), f"every-{refit}-weeks")
 
 
-def _headline(part: Regimes) -> str:
-    current, model = part.current, part.model
-    text = (
-        f"As of {_date(current.date)}, the filtered probability of "
-        f"{part.long_label} ({part.long} leads {part.short}: {_legs(part)} over "
-        f"the trailing {model['trailing_blocks']} weeks, {model['refits']} "
-        f"{_refit_words(model['refit'])} refits) is {current.probability:.2f}; "
-        f"the most likely state is {current.state}."
-    )
-    if not isinstance(part.score, Omitted):
-        text += (
-            f" Composite score: {part.score.score:+.2f} (positive = {part.long_label})."
+def _model_words(part: Regimes) -> str:
+    model = part.model
+    if model.get("method") == "direction":
+        return (
+            f"sticky direction filter on the daily {_legs(part)} spread, "
+            "volatility-scaled; parameters fixed on Fama-French industries "
+            "1926-1999, no refits"
         )
-    return text
+    return (
+        f"Markov model on {_legs(part)} over the trailing "
+        f"{model['trailing_blocks']} weeks, {model['refits']} "
+        f"{_refit_words(model['refit'])} refits"
+    )
+
+
+def _sessions(current: Any) -> str:
+    n = current.sessions_since
+    return f"{n} session" if n == 1 else f"{n} sessions"
+
+
+def _headline(part: Regimes) -> tuple[str, ...]:
+    current = part.current
+    lines = [
+        f"As of {_date(current.date)} the filtered phase is {current.state}, "
+        f"since {_date(current.since)} as known that day ({_sessions(current)}); the {part.long} minus {part.short} spread has returned "
+        f"{100 * current.spread_since:+.1f}% since. P({part.long_label}) = "
+        f"{current.probability:.2f} ({_model_words(part)}).",
+    ]
+    if current.calibrated_rate == current.calibrated_rate:  # not NaN
+        lines.append(
+            f"Calibrated meaning: on Fama-French industries 1927-1999, sessions "
+            f"with this reading (same tenth) were in hindsight in a "
+            f"{part.long_label} phase {100 * current.calibrated_rate:.0f}% of the "
+            "time."
+        )
+    lines.append(current.evidence_note[0].upper() + current.evidence_note[1:])
+    if not isinstance(part.score, Omitted):
+        lines.append(
+            f"Composite score: {part.score.score:+.2f} (positive = {part.long_label})."
+        )
+    return tuple(lines)
 
 
 def _notes(part: Regimes) -> tuple[str, ...]:
@@ -122,11 +156,9 @@ def _notes(part: Regimes) -> tuple[str, ...]:
     latest = "none" if changes.latest_alarm is None else _date(changes.latest_alarm)
     notes = [
         "Probabilities are filtered, never smoothed: each value uses data up to "
-        "that day's close, from the fit made at the last refit.",
-        f"Four hidden states: direction ({part.long_label} = the higher mean "
-        f"spread, {part.short_label}) x volatility (calm, turbulent); "
-        f"P({part.long_label}) sums the two {part.long_label} states, so a "
-        "turbulent market alone does not raise it.",
+        "that day's close.",
+        "Read it as the direction of the spread's recent drift, not a forecast: "
+        "as a next-day signal its record is weak (docs/regimes.md).",
         f"Latest online change-point alarm (BOCPD, Adams & MacKay 2007): "
         f"{latest}; {changes.n_alarms} alarms since {_date(part.first_date)}.",
     ]
@@ -153,9 +185,12 @@ def _episode_table(part: Regimes) -> pd.DataFrame:
     )
     table = shown.assign(start=shown["start"].map(_date), end=shown["end"].map(_date))
     returns = [
-        c for c in table.columns if c not in ("regime", "start", "end", "length")
+        c
+        for c in table.columns
+        if c not in ("regime", "start", "end", "length", "agrees")
     ]
     table = _percent(table, returns)
+    table["agrees"] = shown["agrees"].map({True: "yes", False: "no"}).to_numpy()
     return table.rename(columns={"spread_return %": "spread %"})
 
 
@@ -251,5 +286,58 @@ def _components_figure(score: CompositeScore, lookback: int) -> go.Figure:
     )
     layout = base_layout("Composite score and its components", "z-score units")
     layout["barmode"] = "relative"
+    figure.update_layout(**layout)
+    return figure
+
+
+def _hindsight_blocks(part: Regimes) -> list[TextBlock | FigureBlock | TableBlock]:
+    hindsight = part.hindsight
+    if isinstance(hindsight, Omitted):
+        return [TextBlock(f"No hindsight dating: {hindsight.reason}.")]
+    rules = hindsight.rules
+    return [
+        FigureBlock(
+            _hindsight_figure(part, hindsight),
+            caption=(
+                "HINDSIGHT, not known at the time: ex-post phases of the "
+                f"{part.long} minus {part.short} spread (shaded: "
+                f"{part.long_label}), dated from the whole history up to "
+                f"{_date(part.last_date)} by turning points of the cumulative "
+                f"spread (moves of at least {100 * rules['min_amplitude']:.0f}%, "
+                f"phases of at least {rules['min_phase']:.0f} sessions, cycles of "
+                f"at least {rules['min_cycle']:.0f}; Bry-Boschan / "
+                "Pagan-Sossounov rules). The yardstick of the filtered phase, "
+                f"never its input: the filtered label matched it on "
+                f"{100 * hindsight.agreement:.0f}% of the dated sessions."
+            ),
+            sources=_sources(part, part.score),
+        ),
+    ]
+
+
+def _hindsight_figure(part: Regimes, hindsight: HindsightPhases) -> go.Figure:
+    index = weekly(part.spread_index)
+    prob = part.probability_weekly
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(x=index.index, y=index.to_numpy(), name="spread index",
+                   line={"color": "#1f77b4"})
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=prob.index, y=prob.to_numpy(), name=f"filtered P({part.long_label})",
+                   yaxis="y2", line={"color": "#d62728", "width": 1})
+    )  # fmt: skip
+    phases = hindsight.phases
+    for row in phases[phases["phase"] == part.long_label].itertuples():
+        figure.add_vrect(
+            x0=row.start, x1=row.end, fillcolor="#2ca02c",
+            opacity=0.15 if row.complete else 0.07, line_width=0,
+        )  # fmt: skip
+    layout = base_layout(
+        f"Hindsight phases of {part.long} minus {part.short}",
+        "spread index (start = 100)",
+    )
+    layout["yaxis2"] = {"title": f"P({part.long_label})", "overlaying": "y",
+                        "side": "right", "range": [0, 1], "showgrid": False}  # fmt: skip
     figure.update_layout(**layout)
     return figure
