@@ -58,7 +58,12 @@ if TYPE_CHECKING:
     from rotation.analysis._prices import PricePanel, PricePanels
     from rotation.analysis._regime_fit import RegimeFit
     from rotation.analysis._regime_score import CompositeScore
-    from rotation.analysis._regimes import ChangePoints, Regimes, RegimeState
+    from rotation.analysis._regimes import (
+        ChangePoints,
+        HindsightPhases,
+        Regimes,
+        RegimeState,
+    )
     from rotation.analysis._risk_results import (
         BookSpec,
         FactorExposures,
@@ -101,6 +106,7 @@ _LAZY: dict[str, str] = {
     "FactorExposures": "rotation.analysis._risk_results",
     "Fed": "rotation.analysis._macro",
     "Headline": "rotation.analysis._headline",
+    "HindsightPhases": "rotation.analysis._regimes",
     "HeadlineNumber": "rotation.analysis._headline",
     "INDICATORS": "rotation.analysis._explorer",
     "IndicatorExploration": "rotation.analysis._explorer",
@@ -175,6 +181,7 @@ __all__ = [
     "FactorExposures",
     "Fed",
     "Headline",
+    "HindsightPhases",
     "HeadlineNumber",
     "IndicatorConfig",
     "IndicatorExploration",

@@ -167,7 +167,7 @@ def _regime_number(analysis: Analysis) -> HeadlineNumber | None:
         return None
     return HeadlineNumber(
         key="long_leads_probability",
-        label=f"P({core.long_label}), Markov",
+        label=f"P({core.long_label}), filtered",
         value=_float(regimes.current.probability),
         unit="probability",
         date=_day(regimes.current.date),
@@ -425,12 +425,21 @@ def _regime_bullet(analysis: Analysis, numbers: dict[str, HeadlineNumber]) -> li
     if number is None or core is None or math.isnan(number.value):
         return []
     day = number.date.date() if number.date is not None else analysis.as_of.date()
-    return [
-        f"The filtered probability of the '{core.long_label}' state ({core.long}, "
-        f"{_members(analysis, core.long)}, ahead of {core.short}, "
-        f"{_members(analysis, core.short)}) in the Markov model is "
-        f"{number.value:.2f} on {day}; see the regime section for the episodes."
-    ]
+    text = (
+        f"The filtered probability that {core.long} ({_members(analysis, core.long)}) "
+        f"leads {core.short} ({_members(analysis, core.short)}), the "
+        f"'{core.long_label}' phase, is {number.value:.2f} on {day}"
+    )
+    regimes = analysis.regimes
+    current = getattr(regimes, "current", None)
+    if current is not None and getattr(current, "since", None) is not None:
+        text += (
+            f"; the current {current.state} phase began {current.since.date()} as "
+            f"known then ({current.sessions_since} sessions, core spread "
+            f"{100 * current.spread_since:+.1f}% since)"
+        )
+    note = getattr(current, "evidence_note", "") if current is not None else ""
+    return [f"{text}. {note}".strip()]
 
 
 def _risk_bullets(analysis: Analysis) -> list[str]:

@@ -25,7 +25,7 @@ from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
     from rotation.analysis import Analysis, CompositeScore, Regimes
-    from rotation.analysis._regimes import HindsightPhases
+    from rotation.analysis import HindsightPhases
 
 __all__ = ["TITLE", "build_regimes_section"]
 
