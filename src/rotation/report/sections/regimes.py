@@ -24,8 +24,7 @@ from rotation.report.plotting import base_layout, weekly
 from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
-    from rotation.analysis import Analysis, CompositeScore, Regimes
-    from rotation.analysis import HindsightPhases
+    from rotation.analysis import Analysis, CompositeScore, HindsightPhases, Regimes
 
 __all__ = ["TITLE", "build_regimes_section"]
 
