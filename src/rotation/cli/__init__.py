@@ -7,7 +7,16 @@ command group; importing them registers their commands on :data:`app`.
 
 from __future__ import annotations
 
-from rotation.cli import _analytics, _backtest, _data, _regimes, _report, _risk, _thesis  # noqa: F401  (registers commands)
+from rotation.cli import (  # noqa: F401  (registers commands)
+    _analytics,
+    _backtest,
+    _data,
+    _regimes,
+    _report,
+    _risk,
+    _thesis,
+    _watch,
+)
 from rotation.cli._common import app
 
 __all__ = ["app", "main"]

@@ -73,7 +73,12 @@ from rotation.exceptions import (
     UnknownSymbolError,
     ValidationError,
 )
-from rotation.market import FUNDAMENTAL_COLUMNS, MarketData, SeriesInfo
+from rotation.market import (
+    FUNDAMENTAL_COLUMNS,
+    MarketData,
+    SeriesInfo,
+    empty_fundamentals,
+)
 
 __all__ = ["IngestReport", "Store", "default_store_path", "open_store"]
 
@@ -357,15 +362,29 @@ class Store:
 
     def is_empty(self) -> bool:
         """Whether no prices, observations, dots or snapshots are stored."""
+        snapshots = (
+            " + (SELECT count(*) FROM snapshots)"
+            if self._has_table("snapshots")
+            else ""
+        )
         frame = self._query(
             "SELECT (SELECT count(*) FROM prices) + (SELECT count(*) FROM observations)"
-            " + (SELECT count(*) FROM dots) + (SELECT count(*) FROM snapshots) AS n"
+            f" + (SELECT count(*) FROM dots){snapshots} AS n"
         )
         return int(frame["n"].iloc[0]) == 0
 
     def _query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._connect() as con:
             return con.execute(sql, params or []).df()
+
+    def _has_table(self, name: str) -> bool:
+        # A store written by an older version, opened read-only, lacks the
+        # tables added since (only a writer creates them).
+        frame = self._query(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?",
+            [name],
+        )
+        return int(frame["n"].iloc[0]) > 0
 
     # -- ingest -------------------------------------------------------------
     def ingest_prices(
@@ -935,6 +954,8 @@ class Store:
             symbol, field; ``value`` is NaN for text fields and ``text`` None
             for numbers.
         """
+        if not self._has_table("snapshots"):
+            return empty_fundamentals()
         cut = (
             pd.Timestamp(as_of).date() if as_of is not None else pd.Timestamp.max.date()
         )
@@ -956,7 +977,8 @@ class Store:
 
     def coverage(self) -> pd.DataFrame:
         """One row per symbol, series and the dot plot: first/last date, rows, source, unit."""
-        frame = self._query("""
+        frame = self._query(
+            """
             SELECT 'price' AS kind, symbol AS id, min(date) AS first, max(date) AS last,
                    count(*) AS rows, string_agg(DISTINCT source, '; ') AS source,
                    'USD (adjusted)' AS unit, '' AS name
@@ -968,14 +990,11 @@ class Store:
             UNION ALL
             SELECT 'dot plot', 'FOMC_DOTS', min(meeting_date), max(meeting_date), count(*),
                    any_value(source), 'percent', 'FOMC SEP dot plot (every dot)'
-            FROM dots HAVING count(*) > 0
-            UNION ALL
-            SELECT 'snapshot', field, min(as_of), max(as_of), count(*),
-                   string_agg(DISTINCT source, '; '),
-                   CASE WHEN count(value) > 0 THEN 'number' ELSE 'text' END,
-                   'fundamental snapshot field'
-            FROM snapshots GROUP BY field
-            ORDER BY 1, 2""")
+            FROM dots HAVING count(*) > 0"""
+            + (_SNAPSHOT_COVERAGE if self._has_table("snapshots") else "")
+            + """
+            ORDER BY 1, 2"""
+        )
         for col in ("first", "last"):
             frame[col] = pd.to_datetime(frame[col]).dt.date
         return frame
@@ -1007,8 +1026,9 @@ class Store:
         row order and takes well under a second for a million rows.
         """
         parts = []
+        tables = {t: c for t, c in _FINGERPRINT_COLUMNS.items() if self._has_table(t)}
         with self._connect() as con:
-            for table, cols in _FINGERPRINT_COLUMNS.items():
+            for table, cols in tables.items():
                 row = con.execute(
                     f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) "
                     f"FROM {table}"
@@ -1079,6 +1099,8 @@ class Store:
             ``run_at`` (ISO text), ``thesis``, ``path``, ``as_of`` (ISO date)
             and the decoded ``payload``.
         """
+        if not self._has_table("watch_runs"):
+            return []
         where, params = (
             ("WHERE thesis = ?", [thesis]) if thesis is not None else ("", [])
         )
@@ -1100,6 +1122,14 @@ class Store:
             for row in frame.to_dict(orient="records")
         ]
 
+
+_SNAPSHOT_COVERAGE = """
+            UNION ALL
+            SELECT 'snapshot', field, min(as_of), max(as_of), count(*),
+                   string_agg(DISTINCT source, '; '),
+                   CASE WHEN count(value) > 0 THEN 'number' ELSE 'text' END,
+                   'fundamental snapshot field'
+            FROM snapshots GROUP BY field"""
 
 _FINGERPRINT_COLUMNS = {
     "prices": "symbol, date, open, high, low, close, adj_close, volume, source",
