@@ -5,8 +5,9 @@ a(t): the window holds rows a(t)+1 .. t, so a fixed window of w rows has
 a(t) = t - w and a calendar window has a variable length. Kernels are plain
 Python compiled with numba (``_x = njit(_x_py)``), one pass over all rows.
 
-NaN policy (all kernels): the value at t is NaN when a(t) < 0 (the data do
-not reach back to the window's start) or when any value in the window is NaN,
+NaN policy (all kernels): the value at t is NaN when a(t) < -1 (the data do
+not reach back to the window's start; a(t) = -1 is a window that starts at
+the first row) or when any value in the window is NaN,
 as pandas ``rolling(w)`` with ``min_periods=w`` does.
 """
 
@@ -38,7 +39,7 @@ def _mean_py(values: FloatArray, anchors: IntArray) -> FloatArray:
         nans[t + 1] = nans[t] + (1 if bad else 0)
     for t in range(n):
         a = anchors[t]
-        if a < 0 or a >= t or nans[t + 1] - nans[a + 1] > 0:
+        if a < -1 or a >= t or nans[t + 1] - nans[a + 1] > 0:
             continue
         # Summing the window directly keeps the result exact to rounding
         # (a difference of prefix sums loses digits on long histories).
@@ -54,7 +55,7 @@ def _extreme_py(values: FloatArray, anchors: IntArray, sign: float) -> FloatArra
     out = np.full(n, np.nan)
     for t in range(n):
         a = anchors[t]
-        if a < 0 or a >= t:
+        if a < -1 or a >= t:
             continue
         best = -np.inf
         ok = True
@@ -76,7 +77,7 @@ def _pctile_py(values: FloatArray, anchors: IntArray) -> FloatArray:
     for t in range(n):
         a = anchors[t]
         x = values[t]
-        if a < 0 or a >= t or np.isnan(x):
+        if a < -1 or a >= t or np.isnan(x):
             continue
         count = 0
         ok = True
@@ -98,7 +99,7 @@ def _corr_py(x: FloatArray, y: FloatArray, anchors: IntArray) -> FloatArray:
     for t in range(n):
         a = anchors[t]
         m = t - a
-        if a < 0 or m < 2:
+        if a < -1 or m < 2:
             continue
         sx = 0.0
         sy = 0.0
@@ -181,7 +182,7 @@ def rolling_corr(x: FloatArray, y: FloatArray, anchors: IntArray) -> FloatArray:
 
 
 def value_at_anchor(values: FloatArray, anchors: IntArray) -> FloatArray:
-    """``values[a(t)]`` for every t (NaN where a(t) < 0): lags and changes."""
+    """Return ``values[a(t)]`` for every t (NaN where a(t) < 0): lags, changes."""
     out = np.full(values.shape[0], np.nan)
     ok = anchors >= 0
     out[ok] = np.asarray(values, dtype=np.float64)[anchors[ok]]

@@ -105,8 +105,9 @@ def window_anchors(window: int | str, index: pd.DatetimeIndex) -> IntArray:
     Returns
     -------
     ndarray of int64, shape (n_observations,)
-        a(t) in 0..t-1, or -1 where the index does not reach back to the
-        window's start (the statistic is then NaN).
+        a(t) <= t - 1. A value of -1 is a window starting at the first row
+        (a statistic over it is defined, a change is not); a value below -1
+        means the index does not reach back to the window's start.
 
     Notes
     -----
@@ -120,7 +121,7 @@ def window_anchors(window: int | str, index: pd.DatetimeIndex) -> IntArray:
     --------
     >>> idx = pd.DatetimeIndex(["2024-12-30", "2024-12-31", "2025-01-02"])
     >>> window_anchors("ytd", idx).tolist()
-    [-1, -1, 1]
+    [-2, -2, 1]
     """
     n = len(index)
     if isinstance(window, int | np.integer):
@@ -137,5 +138,5 @@ def window_anchors(window: int | str, index: pd.DatetimeIndex) -> IntArray:
     # first row is not covered.
     anchors = np.minimum(anchors, np.arange(n, dtype=np.int64) - 1)
     first_covered = base >= dates[0] if n else np.zeros(0, dtype=bool)
-    anchors[~np.asarray(first_covered)] = -1
+    anchors[~np.asarray(first_covered)] = -2
     return anchors
