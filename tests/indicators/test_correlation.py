@@ -12,16 +12,26 @@ from rotation.indicators import (
     simple_returns,
 )
 from rotation.indicators._banded_product import (
+    _BAND_TILES,
+    _BAND_TILES_PY,
     LANES,
+    TILE,
     TILE_DATES,
     TILE_ROWS,
+    TILES,
+    Tile4x3,
+    Tile6x4,
     _band_tile,
     _band_tile_py,
+    band_tile,
+    select_tile,
+    vector_registers,
 )
 from rotation.indicators._correlation import _aligned_zeros, _average_correlation
 from rotation.indicators._correlation_kernels import (
     _avg_corr,
     _avg_corr_py,
+    _avg_corr_tiled,
     _coefficients,
     _coefficients_py,
     _pack_row,
@@ -472,6 +482,119 @@ class TestInputs:
         for n_padded in (8, 16, 504):
             clean = _aligned_zeros((5, n_padded))
             assert all(clean[t].ctypes.data % 64 == 0 for t in range(5))
+
+
+class TestTileShapes:
+    """Every candidate tile shape computes the same numbers; the choice follows the ISA."""
+
+    @settings(deadline=None, max_examples=20)
+    @given(seed=st.integers(0, 10_000), n_assets=st.integers(1, 600))
+    def test_every_tile_gives_bit_identical_products(self, seed, n_assets):
+        # each dot product runs the same vector loop whatever the tile around it
+        rng = np.random.default_rng(seed)
+        n_padded = -(-n_assets // LANES) * LANES
+        clean = _aligned_zeros((80, n_padded))
+        clean[:, :n_assets] = rng.normal(size=(80, n_assets))
+        rows = rng.permutation(80).astype(np.int64)
+        dates = max(tile.dates for tile in TILES)
+        coef = np.zeros((dates, n_padded))
+        coef[:, :n_assets] = rng.normal(size=(dates, n_assets))
+        lo, last = int(rng.integers(0, 10)), int(rng.integers(40, 80))
+        products = {}
+        for tile in TILES:
+            product = np.full((last - lo + 1 + tile.rows, tile.dates), np.nan)
+            _BAND_TILES[type(tile)](
+                clean, rows, coef[: tile.dates].copy(), lo, last, product
+            )
+            products[tile] = product[: last - lo + 1]
+            python = np.full_like(product, np.nan)
+            _BAND_TILES_PY[type(tile)](
+                clean, rows, coef[: tile.dates].copy(), lo, last, python
+            )
+            np.testing.assert_allclose(
+                product[: last - lo + 1], python[: last - lo + 1], rtol=0, atol=1e-12
+            )
+        shared = min(tile.dates for tile in TILES)
+        reference = products[TILES[0]][:, :shared]
+        for tile in TILES[1:]:
+            np.testing.assert_array_equal(products[tile][:, :shared], reference)
+
+    @pytest.mark.parametrize("nan_frac", [0.0, 0.02])
+    def test_every_tile_gives_the_same_values(self, nan_frac):
+        # gaps, a late joiner, a constant stretch and all-missing rows take
+        # the general path as well as the clean one
+        values = _random_returns(21, n_obs=700, n_assets=13, nan_frac=nan_frac)
+        values[300:400, 3] = 0.001  # constant for a while: not a member
+        values[500:503] = np.nan
+        weights = np.linspace(0.5, 2.0, 13)
+        outs = []
+        for tile in TILES:
+            out = np.full(len(values), np.nan)
+            ring = _aligned_zeros((ring_rows(40, tile), -(-13 // LANES) * LANES))
+            _avg_corr_tiled(
+                values,
+                weights,
+                40,
+                2,
+                refresh_period(40),
+                0,
+                len(values),
+                ring,
+                out,
+                tile,
+            )
+            outs.append(out)
+        # The products are bit-identical (above); the moment kernels' last bit
+        # can depend on the context numba compiled them in (which literal
+        # specialisations exist), so the values are compared to rounding.
+        for out in outs[1:]:
+            np.testing.assert_allclose(out, outs[0], rtol=0, atol=1e-15)
+        expected = _loop_avg_corr(values, 40, weights)
+        # the loop's np.std of a constant window is rounding dust, not 0, and
+        # the loop does not skip all-missing rows
+        away = np.r_[0:300, 440:500]
+        np.testing.assert_allclose(outs[0][away], expected[away], rtol=0, atol=1e-10)
+
+    def test_tile_follows_the_register_file(self):
+        avx2 = "+64bit,+avx,+avx2,+fma,-avx512f,-avx512vl"
+        avx512 = "+64bit,+avx,+avx2,+fma,+avx512f,+avx512vl"
+        assert vector_registers(avx2, "x86_64") == 16
+        assert vector_registers(avx512, "x86_64") == 32
+        assert vector_registers("+neon", "aarch64") == 32
+        assert select_tile(16) == Tile4x3()
+        assert select_tile(32) == Tile6x4()
+        assert select_tile(8) == TILES[-1]  # the smallest rather than none
+        assert TILE in TILES and (TILE_ROWS, TILE_DATES) == (TILE.rows, TILE.dates)
+        assert _band_tile is _BAND_TILES[type(TILE)]
+
+    def test_band_tile_rejects_what_is_not_a_tile(self):
+        from numba import njit
+        from numba.core.errors import TypingError
+
+        @njit
+        def call(shape):
+            band_tile(
+                shape,
+                np.zeros((2, 8)),
+                np.zeros(2, np.int64),
+                np.zeros((4, 8)),
+                0,
+                1,
+                np.zeros((8, 4)),
+            )
+
+        with pytest.raises(TypingError, match="band_tile takes one of"):
+            call((6, 4))
+
+    @pytest.mark.parametrize("scale", [1e-20, 1e20])
+    def test_variances_outside_float32_range_are_exact(self, scale):
+        # the float32 seed of the inverse square root cannot hold these: the
+        # coefficients take the correctly rounded path instead
+        values = _random_returns(8, n_obs=300, n_assets=7)
+        scaled = _average_correlation(values * scale, np.ones(7), 30, 2, 1)
+        np.testing.assert_allclose(
+            scaled, _loop_avg_corr(values, 30), rtol=0, atol=1e-10
+        )
 
 
 def _run_kernel(values, weights, window, kernel):

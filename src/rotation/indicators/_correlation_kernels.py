@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from rotation._typing import FloatArray
 from rotation.indicators._banded_product import (
-    TILE_DATES,
-    TILE_ROWS,
+    _FASTMATH,
+    TILE,
     IntArray,
-    _band_tile,
+    Tile,
+    band_tile,
     compile_kernel,
 )
 
@@ -49,14 +51,14 @@ def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
 _pack_row = compile_kernel(_pack_row_py)
 
 
-def ring_rows(window: int) -> int:
+def ring_rows(window: int, tile: Tile = TILE) -> int:
     """Rows of the ring buffer :func:`_avg_corr` needs for ``window``.
 
-    A tile's band spans ``window + TILE_DATES - 1`` observations, and a tile
+    A tile's band spans ``window + tile.dates - 1`` observations, and a tile
     is emitted before the next row is copied in, so that is the minimum (one
     row fewer gives wrong values: a row still in the band is overwritten).
     """
-    return window + TILE_DATES - 1
+    return window + tile.dates - 1
 
 
 def refresh_period(window: int) -> int:
@@ -64,10 +66,10 @@ def refresh_period(window: int) -> int:
 
     Sliding updates drift by rounding only (~1e-16 per step, tested over 20,000
     steps); recomputing every few windows instead of every window saves most
-    of the two-pass cost. A multiple of ``TILE_DATES``.
+    of the two-pass cost. It does not depend on the tile shape, so neither do
+    the values.
     """
-    rows = max(256, 4 * window)
-    return TILE_DATES * -(-rows // TILE_DATES)
+    return max(256, 4 * window)
 
 
 def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) -> None:
@@ -78,6 +80,30 @@ def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) ->
 
 
 _count_gaps = compile_kernel(_count_gaps_py)
+
+
+# A variance outside float32's normal range would spoil the float32 seed of
+# _inverse_sqrt; such rows take the exact path instead (never, for returns).
+_SEED_MIN = 1e-30
+_SEED_MAX = 1e30
+
+
+def _inverse_sqrt_py(variance: float) -> float:
+    """``variance ** -0.5`` to within a few units in the last place.
+
+    A float32 square root and division (twice as many lanes as float64, and a
+    float64 ``sqrt`` + ``div`` pair is the slowest operation of the kernel)
+    give 24 bits; two Newton steps in float64 double them twice. Valid for
+    ``_SEED_MIN <= variance <= _SEED_MAX``.
+    """
+    y = np.float64(np.float32(1.0) / np.sqrt(np.float32(variance)))
+    half = 0.5 * variance
+    y = y * (1.5 - half * y * y)
+    return y * (1.5 - half * y * y)
+
+
+# Inlined in numba's IR: a call inside a loop would stop LLVM vectorising it.
+_inverse_sqrt = njit(_inverse_sqrt_py, inline="always", fastmath=_FASTMATH)
 
 
 def _coefficients_py(
@@ -97,6 +123,7 @@ def _coefficients_py(
     weight_sum = 0.0
     weight_squares = 0.0
     n_members = 0
+    n_extreme = 0
     for i in range(mean.shape[0]):
         # A constant series has no correlation; the relative threshold guards
         # against a sliding update leaving rounding dust instead of zero.
@@ -105,15 +132,34 @@ def _coefficients_py(
         )
         weight = weights[i] if member else 0.0
         variance = m2[i] * inv_window if member else 1.0
-        # ``** -0.5`` vectorises (sqrt and divide, correctly rounded); numba's
-        # np.sqrt in this loop stays scalar.
-        row_coef[i] = weight * variance**-0.5
+        row_coef[i] = weight * _inverse_sqrt(variance)
+        n_extreme += int(variance < _SEED_MIN) + int(variance > _SEED_MAX)
         weight_sum += weight
         weight_squares += weight * weight
         n_members += int(member)
+    if n_extreme:
+        _exact_coefficients(mean, m2, valid, weights, window, row_coef)
     return weight_sum, weight_squares, n_members
 
 
+def _exact_coefficients_py(
+    mean: FloatArray,
+    m2: FloatArray,
+    valid: npt.NDArray[np.bool_],
+    weights: FloatArray,
+    window: int,
+    row_coef: FloatArray,
+) -> None:
+    """:func:`_coefficients` with a correctly rounded ``** -0.5`` (any variance)."""
+    for i in range(mean.shape[0]):
+        member = (
+            valid[i] & (weights[i] > 0.0) & (m2[i] > 1e-13 * window * mean[i] * mean[i])
+        )
+        variance = m2[i] / window if member else 1.0
+        row_coef[i] = (weights[i] if member else 0.0) * variance**-0.5
+
+
+_exact_coefficients = compile_kernel(_exact_coefficients_py)
 _coefficients = compile_kernel(_coefficients_py)
 
 
@@ -148,41 +194,106 @@ def _exact_moments_py(
 _exact_moments = compile_kernel(_exact_moments_py)
 
 
-def _slide_moments_py(
+def _slide_coefficients_py(
     x_new: FloatArray,
     x_old: FloatArray,
     window: int,
     nan_count: IntArray,
+    weights: FloatArray,
     mean: FloatArray,
     m2: FloatArray,
     valid: npt.NDArray[np.bool_],
-) -> int:
-    """Welford add/remove update of every valid series; return how many need an exact recompute.
+    row_coef: FloatArray,
+) -> tuple[int, float, float, int]:
+    """Slide the moments one date (Welford add/remove), then fill the coefficients.
 
+    Returns ``(n_stale, sum w_i, sum w_i**2, n_members)``. One pass does
+    both (:func:`_coefficients` and the update read the same arrays).
     Branch-free so that it vectorises. A series with a NaN in its window is
     marked invalid; one whose update would cancel more than 99% of its sum of
     squares (variance collapsing within one step, which would cost relative
-    precision) is marked invalid too and counted, as is a series rejoining.
+    precision) is marked invalid too and counted in ``n_stale``, as is a series
+    rejoining: the caller then recomputes those exactly and calls
+    :func:`_coefficients` again.
     """
     inv_window = 1.0 / window
     n_stale = 0
+    weight_sum = 0.0
+    weight_squares = 0.0
+    n_members = 0
+    n_extreme = 0
     for i in range(mean.shape[0]):
         mu_old = mean[i]
-        mu_new = mu_old + (x_new[i] - x_old[i]) * inv_window
-        updated = m2[i] + (x_new[i] - x_old[i]) * (
-            x_new[i] - mu_new + x_old[i] - mu_old
-        )
+        step = x_new[i] - x_old[i]
+        mu_new = mu_old + step * inv_window
+        updated = m2[i] + step * (x_new[i] - mu_new + x_old[i] - mu_old)
         complete = nan_count[i] == 0
         keep = valid[i] & complete & (updated > 0.01 * m2[i])
-        mean[i] = mu_new if keep else mu_old
-        m2[i] = updated if keep else m2[i]
+        mu = mu_new if keep else mu_old
+        squares = updated if keep else m2[i]
+        mean[i] = mu
+        m2[i] = squares
         valid[i] = keep
         # Integer arithmetic, not a bool select: measured 2x faster here.
         n_stale += int(complete) - int(keep)
-    return n_stale
+        member = keep & (weights[i] > 0.0) & (squares > 1e-13 * window * mu * mu)
+        weight = weights[i] if member else 0.0
+        variance = squares * inv_window if member else 1.0
+        row_coef[i] = weight * _inverse_sqrt(variance)
+        n_extreme += int(variance < _SEED_MIN) + int(variance > _SEED_MAX)
+        weight_sum += weight
+        weight_squares += weight * weight
+        n_members += int(member)
+    if n_extreme:
+        _exact_coefficients(mean, m2, valid, weights, window, row_coef)
+    return n_stale, weight_sum, weight_squares, n_members
 
 
-_slide_moments = compile_kernel(_slide_moments_py)
+_slide_coefficients = compile_kernel(_slide_coefficients_py)
+
+
+def _slide_clean_py(
+    x_new: FloatArray,
+    x_old: FloatArray,
+    window: int,
+    weights: FloatArray,
+    mean: FloatArray,
+    m2: FloatArray,
+    mean_next: FloatArray,
+    m2_next: FloatArray,
+    row_coef: FloatArray,
+) -> int:
+    """:func:`_slide_coefficients` when every series is a member with a complete window.
+
+    The common case, at half the work: no gap counts, no validity flags and
+    no weight sums (they are those of the previous date). Writes the slid
+    moments to ``mean_next``/``m2_next`` and returns how many series would
+    leave (a cancelling update or a constant series): if any, the caller
+    discards the result and takes the general path from ``mean``/``m2``.
+    """
+    inv_window = 1.0 / window
+    n_leaving = 0
+    for i in range(mean.shape[0]):
+        mu_old = mean[i]
+        step = x_new[i] - x_old[i]
+        mu_new = mu_old + step * inv_window
+        updated = m2[i] + step * (x_new[i] - mu_new + x_old[i] - mu_old)
+        mean_next[i] = mu_new
+        m2_next[i] = updated
+        variance = updated * inv_window
+        # the float32 seed's range check of _coefficients, folded in here
+        leaving = (
+            (updated <= 0.01 * m2[i])
+            | (updated <= 1e-13 * window * mu_new * mu_new)
+            | (variance < _SEED_MIN)
+            | (variance > _SEED_MAX)
+        )
+        n_leaving += int(leaving)
+        row_coef[i] = weights[i] * _inverse_sqrt(variance)
+    return n_leaving
+
+
+_slide_clean = compile_kernel(_slide_clean_py)
 
 
 def _rejoin_py(
@@ -217,6 +328,7 @@ _rejoin = compile_kernel(_rejoin_py)
 
 
 def _emit_tile_py(
+    tile: Tile,
     ring: FloatArray,
     slots: IntArray,
     coef: FloatArray,
@@ -238,7 +350,7 @@ def _emit_tile_py(
     """
     first = tile_obs[0]
     last = tile_obs[n_filled - 1]
-    _band_tile(ring, slots, coef, first - window + 1, last, product)
+    band_tile(tile, ring, slots, coef, first - window + 1, last, product)
     inv_window = 1.0 / window
     for slot in range(n_filled):
         if not tile_ok[slot]:
@@ -256,6 +368,174 @@ def _emit_tile_py(
 
 
 _emit_tile = compile_kernel(_emit_tile_py)
+
+
+def _avg_corr_tiled_py(
+    values: FloatArray,
+    weights: FloatArray,
+    window: int,
+    min_assets: int,
+    refresh: int,
+    lo: int,
+    hi: int,
+    ring: FloatArray,
+    out: FloatArray,
+    tile: Tile,
+) -> None:
+    """:func:`_avg_corr` with the banded product in tiles of shape ``tile``.
+
+    ``ring`` has ``ring_rows(window, tile)`` rows. Every tile shape gives
+    bit-identical values.
+    """
+    n_assets = values.shape[1]
+    n_padded = ring.shape[1]
+    ring_size = ring.shape[0]
+    n_tile = tile.dates
+    # Observations of this span: the window - 1 before ``lo``, then ``lo:hi``.
+    # Observation k lives in ring row k % ring_size; obs_row[k] is its row.
+    start_row = lo
+    found = 0
+    while start_row > 0 and found < window - 1:
+        start_row -= 1
+        if _pack_row(values, start_row, ring[0]) < n_assets:
+            found += 1
+    n_max = found + hi - lo
+    slots = np.arange(n_max) % ring_size
+    obs_row = np.zeros(n_max, dtype=np.int64)
+    obs_gaps = np.zeros(n_max, dtype=np.int64)
+    nan_count = np.zeros(n_assets, dtype=np.int64)
+    mean = np.zeros(n_assets)
+    m2 = np.zeros(n_assets)
+    mean_next = np.zeros(n_assets)
+    m2_next = np.zeros(n_assets)
+    valid = np.zeros(n_assets, dtype=np.bool_)
+    # Every series a member with a complete window (all weights > 0, no gap
+    # in the window, none left out): the previous date's sums still hold.
+    all_members = False
+    gap_rows = 0  # observations with a gap among the window's
+    coef = np.zeros((n_tile, n_padded))
+    tile_ok = np.zeros(n_tile, dtype=np.bool_)
+    tile_sw2 = np.zeros(n_tile)
+    tile_scale = np.zeros(n_tile)
+    tile_obs = np.zeros(n_tile, dtype=np.int64)
+    product = np.zeros((window + n_tile - 1 + tile.rows, n_tile))
+    n_obs = 0
+    n_dates = 0
+    next_refresh = lo
+    for row in range(start_row, hi):
+        gaps = _pack_row(values, row, ring[slots[n_obs]])
+        if gaps == n_assets:
+            continue  # not an observation: no value, not in any window
+        t = n_obs
+        n_obs += 1
+        obs_row[t] = row
+        obs_gaps[t] = gaps
+        if gaps > 0:
+            _count_gaps(values, row, nan_count, 1)
+            gap_rows += 1
+        if t >= window and obs_gaps[t - window] > 0:
+            _count_gaps(values, obs_row[t - window], nan_count, -1)
+            gap_rows -= 1
+        if row < lo or t < window - 1:
+            continue  # warm-up, or the window is not full yet
+        start = t - window + 1
+        slot = n_dates % n_tile
+        row_coef = coef[slot]
+        if n_dates == 0 or row >= next_refresh:
+            while next_refresh <= row:
+                next_refresh += refresh
+            _exact_moments(ring, slots, start, t, mean, m2)
+            for i in range(n_assets):
+                valid[i] = nan_count[i] == 0
+            weight_sum, weight_squares, n_members = _coefficients(
+                mean, m2, valid, weights, window, row_coef
+            )
+            all_members = n_members == n_assets
+        elif (
+            all_members
+            and gap_rows == 0
+            and _slide_clean(
+                ring[slots[t]],
+                ring[slots[t - window]],
+                window,
+                weights,
+                mean,
+                m2,
+                mean_next,
+                m2_next,
+                row_coef,
+            )
+            == 0
+        ):
+            mean, mean_next = mean_next, mean
+            m2, m2_next = m2_next, m2
+        else:
+            n_stale, weight_sum, weight_squares, n_members = _slide_coefficients(
+                ring[slots[t]],
+                ring[slots[t - window]],
+                window,
+                nan_count,
+                weights,
+                mean,
+                m2,
+                valid,
+                row_coef,
+            )
+            if n_stale:
+                _rejoin(ring, slots, start, t, nan_count, mean, m2, valid)
+                weight_sum, weight_squares, n_members = _coefficients(
+                    mean, m2, valid, weights, window, row_coef
+                )
+            all_members = n_members == n_assets
+        # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
+        usable = n_members >= min_assets
+        scale = 1.0 / weight_sum if usable else 0.0
+        sum_w2 = weight_squares * scale * scale
+        tile_ok[slot] = usable and sum_w2 < 1.0
+        tile_sw2[slot] = sum_w2
+        tile_scale[slot] = scale * scale
+        tile_obs[slot] = t
+        n_dates += 1
+        if slot == n_tile - 1:
+            _emit_tile(
+                tile,
+                ring,
+                slots,
+                coef,
+                window,
+                slot + 1,
+                tile_obs,
+                tile_ok,
+                tile_sw2,
+                tile_scale,
+                obs_row,
+                product,
+                out,
+            )
+    filled = n_dates % n_tile
+    if filled:
+        # A short last tile repeats its last date so the tile keeps its
+        # shape; the repeated columns are computed and never written out.
+        for slot in range(filled, n_tile):
+            coef[slot] = coef[filled - 1]
+        _emit_tile(
+            tile,
+            ring,
+            slots,
+            coef,
+            window,
+            filled,
+            tile_obs,
+            tile_ok,
+            tile_sw2,
+            tile_scale,
+            obs_row,
+            product,
+            out,
+        )
+
+
+_avg_corr_tiled = compile_kernel(_avg_corr_tiled_py)
 
 
 def _avg_corr_py(
@@ -282,8 +562,8 @@ def _avg_corr_py(
     min_assets : int
         Minimum number of members (>= 2) for a value.
     refresh : int
-        Rows between exact recomputes of the moments, a multiple of
-        ``TILE_DATES`` (see :func:`refresh_period`).
+        Rows between exact recomputes of the moments (see
+        :func:`refresh_period`).
     lo, hi : int
         Rows to compute; ``lo`` a multiple of ``refresh``.
     ring : ndarray of shape (ring_rows(window), n_padded)
@@ -314,109 +594,26 @@ def _avg_corr_py(
     split of the rows into spans (threads) gives identical numbers.
 
     The variance of ``y_s = sum_i c_i r_is`` over the window is computed
-    two-pass from the banded product of :func:`_band_tile`.
+    two-pass from the banded product of :func:`band_tile`, in tiles of this
+    machine's shape :data:`TILE`.
     """
-    n_assets = values.shape[1]
-    n_padded = ring.shape[1]
-    ring_size = ring.shape[0]
-    # Observations of this span: the window - 1 before ``lo``, then ``lo:hi``.
-    # Observation k lives in ring row k % ring_size; obs_row[k] is its row.
-    start_row = lo
-    found = 0
-    while start_row > 0 and found < window - 1:
-        start_row -= 1
-        if _pack_row(values, start_row, ring[0]) < n_assets:
-            found += 1
-    n_max = found + hi - lo
-    slots = np.arange(n_max) % ring_size
-    obs_row = np.zeros(n_max, dtype=np.int64)
-    obs_gaps = np.zeros(n_max, dtype=np.int64)
-    nan_count = np.zeros(n_assets, dtype=np.int64)
-    mean = np.zeros(n_assets)
-    m2 = np.zeros(n_assets)
-    valid = np.zeros(n_assets, dtype=np.bool_)
-    coef = np.zeros((TILE_DATES, n_padded))
-    tile_ok = np.zeros(TILE_DATES, dtype=np.bool_)
-    tile_sw2 = np.zeros(TILE_DATES)
-    tile_scale = np.zeros(TILE_DATES)
-    tile_obs = np.zeros(TILE_DATES, dtype=np.int64)
-    product = np.zeros((window + TILE_DATES - 1 + TILE_ROWS, TILE_DATES))
-    n_obs = 0
-    n_dates = 0
-    next_refresh = lo
-    for row in range(start_row, hi):
-        gaps = _pack_row(values, row, ring[slots[n_obs]])
-        if gaps == n_assets:
-            continue  # not an observation: no value, not in any window
-        t = n_obs
-        n_obs += 1
-        obs_row[t] = row
-        obs_gaps[t] = gaps
-        if gaps > 0:
-            _count_gaps(values, row, nan_count, 1)
-        if t >= window and obs_gaps[t - window] > 0:
-            _count_gaps(values, obs_row[t - window], nan_count, -1)
-        if row < lo or t < window - 1:
-            continue  # warm-up, or the window is not full yet
-        start = t - window + 1
-        slot = n_dates % TILE_DATES
-        if n_dates == 0 or row >= next_refresh:
-            while next_refresh <= row:
-                next_refresh += refresh
-            _exact_moments(ring, slots, start, t, mean, m2)
-            for i in range(n_assets):
-                valid[i] = nan_count[i] == 0
-        elif _slide_moments(
-            ring[slots[t]], ring[slots[t - window]], window, nan_count, mean, m2, valid
-        ):
-            _rejoin(ring, slots, start, t, nan_count, mean, m2, valid)
-        weight_sum, weight_squares, n_members = _coefficients(
-            mean, m2, valid, weights, window, coef[slot]
-        )
-        # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
-        usable = n_members >= min_assets
-        scale = 1.0 / weight_sum if usable else 0.0
-        sum_w2 = weight_squares * scale * scale
-        tile_ok[slot] = usable and sum_w2 < 1.0
-        tile_sw2[slot] = sum_w2
-        tile_scale[slot] = scale * scale
-        tile_obs[slot] = t
-        n_dates += 1
-        if slot == TILE_DATES - 1:
-            _emit_tile(
-                ring,
-                slots,
-                coef,
-                window,
-                TILE_DATES,
-                tile_obs,
-                tile_ok,
-                tile_sw2,
-                tile_scale,
-                obs_row,
-                product,
-                out,
-            )
-    filled = n_dates % TILE_DATES
-    if filled:
-        # A short last tile repeats its last date so the tile keeps its
-        # shape; the repeated columns are computed and never written out.
-        for slot in range(filled, TILE_DATES):
-            coef[slot] = coef[filled - 1]
-        _emit_tile(
-            ring,
-            slots,
-            coef,
-            window,
-            filled,
-            tile_obs,
-            tile_ok,
-            tile_sw2,
-            tile_scale,
-            obs_row,
-            product,
-            out,
-        )
+    _avg_corr_tiled_py(
+        values, weights, window, min_assets, refresh, lo, hi, ring, out, TILE
+    )
 
 
-_avg_corr = compile_kernel(_avg_corr_py)
+def _avg_corr(
+    values: FloatArray,
+    weights: FloatArray,
+    window: int,
+    min_assets: int,
+    refresh: int,
+    lo: int,
+    hi: int,
+    ring: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Run :func:`_avg_corr_py` compiled, in this machine's tile shape."""
+    _avg_corr_tiled(
+        values, weights, window, min_assets, refresh, lo, hi, ring, out, TILE
+    )
