@@ -319,10 +319,7 @@ class AnalysisConfig:
             group, _, name = str(dotted).partition(".")
             current = getattr(self, group, None) if group in _GROUPS else None
             if current is None or name not in _fields(current):
-                raise ConfigError(
-                    f"unknown setting {str(dotted)!r}; allowed: "
-                    f"{', '.join(allowed_settings())}"
-                )
+                raise ConfigError(_unknown_setting(str(dotted)))
             groups.setdefault(group, {})[name] = _coerce(
                 dotted, value, getattr(current, name)
             )
@@ -339,6 +336,22 @@ _GROUPS = ("indicators", "regimes", "backtest", "risk", "thesis")
 
 def _fields(obj: Any) -> list[str]:
     return [f.name for f in dataclasses.fields(obj)]
+
+
+def _unknown_setting(dotted: str) -> str:
+    """Name the nearest settings, and the group's settings when the group exists."""
+    import difflib
+
+    names = allowed_settings()
+    near = difflib.get_close_matches(dotted, names, n=3, cutoff=0.6)
+    group = dotted.partition(".")[0]
+    in_group = [n for n in names if n.startswith(f"{group}.")]
+    allowed = in_group or [f"{g}.*" for g in _GROUPS]
+    hint = f"did you mean {', '.join(near)}? " if near else ""
+    return (
+        f"unknown setting {dotted!r}; {hint}allowed: {', '.join(allowed)} "
+        "(`rotation.analysis.allowed_settings()` or /api/health list them all)"
+    )
 
 
 def allowed_settings() -> list[str]:
