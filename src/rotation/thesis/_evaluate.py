@@ -146,18 +146,18 @@ def _check_names(thesis: Thesis, engine: MetricEngine, items: list[_Item]) -> No
         return
     lines = [f"thesis names data the market does not hold: {len(problems)} problem(s)"]
     first: tuple[int, int] | None = None
-    for exc, item in problems:
-        mark = thesis.locate(item.path, exc.offset)
+    for problem, item in problems:
+        mark = thesis.locate(item.path, problem.offset)
         first = first or mark
         where = f"line {mark[0]}, column {mark[1]}" if mark else "document"
         dotted = ".".join(str(p) for p in item.path)
-        text = exc.message.replace("\n", "\n    ")
+        text = problem.message.replace("\n", "\n    ")
         lines.append(f"  - {where} ({dotted}): {item.kind} {item.id!r}: {text}")
-    exc, item = problems[0]
+    first_problem, first_item = problems[0]
     raise ExpressionError(
         "\n".join(lines),
-        allowed=exc.allowed,
-        path=item.path,
+        allowed=first_problem.allowed,
+        path=first_item.path,
         line=None if first is None else first[0],
         column=None if first is None else first[1],
     )

@@ -104,11 +104,13 @@ def lint_thesis(
     thesis: object, symbols: Collection[str] = ()
 ) -> tuple[LintWarning, ...]:
     """Lint every pillar and risk trigger of a :class:`~rotation.thesis.Thesis`."""
-    from rotation.thesis._spec import Thesis
+    from rotation.thesis._spec import Pillar, Thesis, Trigger
 
     assert isinstance(thesis, Thesis)
     found: list[LintWarning] = []
-    items = [(p.id, ("pillars", i, "expr"), p) for i, p in enumerate(thesis.pillars)]
+    items: list[tuple[str, tuple[str | int, ...], Pillar | Trigger | None]] = [
+        (p.id, ("pillars", i, "expr"), p) for i, p in enumerate(thesis.pillars)
+    ]
     items += [
         (r.id, ("risks", j, "trigger", "expr"), r.trigger)
         for j, r in enumerate(thesis.risks)

@@ -207,11 +207,15 @@ class MetricEngine:
             self._levels[key] = self._asset_index(Name(key))
         return self._levels[key]
 
-    def anchors(self, window: _Window, index: pd.DatetimeIndex) -> np.ndarray:
+    def anchors(self, window: _Window, index: pd.Index) -> np.ndarray:
         """Anchor rows of ``window`` on ``index`` (cached per index)."""
-        key = (window, hash(np.asarray(index.asi8).tobytes()), len(index))
+        key = (
+            window,
+            hash(np.asarray(index, dtype="datetime64[ns]").tobytes()),
+            len(index),
+        )
         if key not in self._anchor_cache:
-            self._anchor_cache[key] = window_anchors(window, index)
+            self._anchor_cache[key] = window_anchors(window, pd.DatetimeIndex(index))
         return self._anchor_cache[key]
 
     def _carry(
@@ -390,7 +394,7 @@ class MetricEngine:
         raise ExpressionError(f"unknown function {f!r}")
 
     def _by_length(
-        self, compute: Callable[[int], pd.Series], index: pd.DatetimeIndex, window: str
+        self, compute: Callable[[int], pd.Series], index: pd.Index, window: _Window
     ) -> pd.Series:
         """Evaluate a fixed-window indicator on a calendar window.
 
