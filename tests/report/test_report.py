@@ -206,3 +206,18 @@ def test_weekly_points_skip_rows_without_data():
     series = weekly(frame["a"])
     assert series.loc["2025-07-03"] == frame.loc["2025-07-03", "a"]
     assert series.index.max() == index.max()  # never a later date
+
+
+def test_unchanged_rerun_reuses_the_report(tmp_path_factory, tmp_path):
+    # same data, thesis, settings, code and previous run: the files come back
+    # from the results cache, byte for byte, and say so
+    store = str(tmp_path_factory.mktemp("reuse") / "rotation.duckdb")
+    args = ["report", "--store", store, "--only", "fed", "--only", "coverage"]
+    outputs = []
+    for i in range(3):
+        out = tmp_path / f"run{i}.html"
+        result = runner.invoke(app, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append((out.read_bytes(), "was reused" in result.output))
+    assert [reused for _, reused in outputs] == [False, True, True]
+    assert outputs[1][0] == outputs[2][0]

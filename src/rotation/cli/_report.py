@@ -25,6 +25,7 @@ from rotation.cli._common import (
 from rotation.exceptions import RotationError
 
 if TYPE_CHECKING:
+    from rotation.analysis import Analysis
     from rotation.data.store import Store
     from rotation.report.builder import Report
 
@@ -57,17 +58,11 @@ def _check_only(only: list[str] | None) -> None:
 
 
 def _build(
-    st: Store, thesis: Path | None, as_of: str | None, only: list[str] | None
+    analysis: Analysis, previous: dict[str, Any] | None, only: list[str] | None
 ) -> Report:
-    """Build the Analysis and render the report's sections from it."""
+    """Render the report's sections from the Analysis."""
     from rotation.report.builder import SECTIONS, build_report
-    from rotation.thesis_files import load_thesis_file
-    from rotation.workspace import analysis_of, thesis_label
 
-    analysis = analysis_of(
-        st, load_thesis_file(thesis), None, as_of, thesis_label(thesis)
-    )
-    previous = st.previous_report(_thesis_key(thesis), as_of=analysis.as_of)
     wanted = [s for s in SECTIONS if not only or s[0] in only]
     with _progress() as progress:
         task = progress.add_task("building sections", total=len(wanted))
@@ -75,11 +70,7 @@ def _build(
             analysis,
             sections=wanted,
             only=only or None,
-            previous=(
-                {"as_of": previous["as_of"], "headline": previous["payload"]}
-                if previous
-                else None
-            ),
+            previous=previous,
             progress=lambda sid: progress.update(
                 task, description=f"section {sid}", advance=1
             ),
@@ -90,54 +81,108 @@ def _thesis_key(thesis: Path | None) -> str:
     return str(thesis.resolve()) if thesis else "great_rotation_2026"
 
 
-def _write(built: Report, out: Path, fmt: Format, meta: dict[str, Any]) -> list[Path]:
-    """Write the report in ``fmt`` next to ``out``; return the files written."""
+def _render(built: Report, fmt: Format, meta: dict[str, Any]) -> dict[str, str]:
+    """Render the report's files in ``fmt``: suffix -> text."""
     from rotation.report.render import render_html, render_json, render_markdown
     from rotation.report.summary import tiles
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt is Format.md:
-        path = out.with_suffix(".md")
-        path.write_text(render_markdown(built), encoding="utf-8")
-        return [path]
-    json_path = out.with_suffix(".json")
-    json_path.write_text(render_json(built, meta=meta), encoding="utf-8")
-    if fmt is Format.json:
-        return [json_path]
-    summary = next((s for s in built.sections if s.id == "summary"), None)
-    now = summary.data.get("headline") if summary is not None else None
-    before = summary.data.get("previous") if summary is not None else None
-    html_path = out.with_suffix(".html")
-    html_path.write_text(
-        render_html(
+        return {".md": render_markdown(built)}
+    files = {".json": render_json(built, meta=meta)}
+    if fmt is Format.html:
+        summary = next((s for s in built.sections if s.id == "summary"), None)
+        now = summary.data.get("headline") if summary is not None else None
+        before = summary.data.get("previous") if summary is not None else None
+        files[".html"] = render_html(
             built,
             title=f"rotation — {built.analysis.thesis.meta.title}, checked",
             headline=tiles(now, before) if now else [],
-        ),
-        encoding="utf-8",
-    )
-    return [html_path, json_path]
+        )
+    return files
 
 
-def _print_summary(built: Report, written: list[Path], seconds: float) -> None:
-    table = Table(
-        title=f"rotation report as of {built.analysis.as_of.date()}",
-        header_style="bold",
-    )
+def _run_record(built: Report, files: dict[str, str]) -> dict[str, Any]:
+    """Record what a rerun needs to reproduce this output without recomputing."""
+    failed = {f.id: f.error for f in built.failures}
+    summary = next((s for s in built.sections if s.id == "summary"), None)
+    return {
+        "as_of": str(built.analysis.as_of.date()),
+        "sections": [
+            [s.title, failed.get(s.id), built.timings[s.id]] for s in built.sections
+        ],
+        "headline": summary.data.get("headline") if summary is not None else None,
+        "files": files,
+    }
+
+
+def _print_run(run: dict[str, Any], written: list[Path], seconds: float) -> None:
+    table = Table(title=f"rotation report as of {run['as_of']}", header_style="bold")
     for column in ("section", "status", "seconds"):
         table.add_column(column, justify="right" if column == "seconds" else "left")
-    failed = {f.id: f.error for f in built.failures}
-    for section in built.sections:
-        status = (
-            f"[red]failed: {escape(failed[section.id])}[/]"
-            if section.id in failed
-            else "[green]ok[/]"
-        )
-        table.add_row(escape(section.title), status, f"{built.timings[section.id]:.2f}")
+    for title, error, took in run["sections"]:
+        status = f"[red]failed: {escape(error)}[/]" if error else "[green]ok[/]"
+        table.add_row(escape(title), status, f"{took:.2f}")
     console.print(table)
     for path in written:
         console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
+    if run.get("reused"):
+        console.print(
+            "unchanged data, thesis, settings and code: the previous run's "
+            "report was reused"
+        )
     console.print(f"done in {seconds:.1f} s")
+
+
+def _output_cache(analysis: Analysis, *inputs: Any) -> Path | None:
+    """Where this exact report (analysis, format, sections, previous run) is kept."""
+    import hashlib
+
+    folder = getattr(analysis.results, "folder", None)
+    if not isinstance(folder, Path):
+        return None
+    text = json.dumps(inputs, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return folder / f"report-{digest}.json"
+
+
+def _produce(
+    st: Store,
+    thesis: Path | None,
+    as_of: str | None,
+    fmt: Format,
+    only: list[str] | None,
+) -> dict[str, Any]:
+    """Return the run's record: read back when nothing changed, else built."""
+    from rotation.thesis_files import load_thesis_file
+    from rotation.workspace import analysis_of, thesis_label
+
+    analysis = analysis_of(
+        st, load_thesis_file(thesis), None, as_of, thesis_label(thesis)
+    )
+    previous = st.previous_report(_thesis_key(thesis), as_of=analysis.as_of)
+    if previous:
+        previous = {"as_of": previous["as_of"], "headline": previous["payload"]}
+    cached = _output_cache(analysis, str(fmt), only, previous, str(st.path))
+    if cached is not None and cached.is_file():
+        try:
+            return {**json.loads(cached.read_text(encoding="utf-8")), "reused": True}
+        except (OSError, ValueError):
+            pass
+    built = _build(analysis, previous, only)
+    run = _run_record(built, _render(built, fmt, {"store": str(st.path)}))
+    if cached is not None and not built.failures:
+        _keep(cached, run)
+    return run
+
+
+def _keep(path: Path, run: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(run), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        return
 
 
 @app.command()
@@ -165,26 +210,40 @@ def report(
         bool, typer.Option("--open", help="Open the HTML report when done.")
     ] = False,
 ) -> None:
-    """Build the report on the store (loading the bundled data on first use)."""
+    """Build the report on the store (loading the bundled data on first use).
+
+    A rerun on unchanged data, thesis, settings and code reuses the previous
+    run's results (parts, and the rendered files when the previous report
+    recorded in the store is the same too).
+    """
     start = time.perf_counter()
     try:
         _check_only(only)
-        st, loaded = _load_store(store)
-        built = _build(st, thesis, as_of, only)
-        meta = {"store": str(st.path), "bundled_loaded_now": loaded}
-        written = _write(built, out, fmt, meta)
+        st, _ = _load_store(store)
+        run = _produce(st, thesis, as_of, fmt, only)
+        written = _write_files(run["files"], out)
     except (RotationError, OSError, ValueError) as exc:
         _fail(exc)
         return
-    _print_summary(built, written, time.perf_counter() - start)
-    summary = next((s for s in built.sections if s.id == "summary"), None)
-    if summary is not None and not built.failures:
-        headline = json.dumps(summary.data.get("headline"))
-        st.record_report(built.analysis.as_of, _thesis_key(thesis), headline)
+    _print_run(run, written, time.perf_counter() - start)
+    failed = any(error for _, error, _ in run["sections"])
+    if run["headline"] is not None and not failed:
+        headline = json.dumps(run["headline"])
+        st.record_report(run["as_of"], _thesis_key(thesis), headline)
     if open_browser and written:
         webbrowser.open(written[0].resolve().as_uri())
-    if built.failures:
+    if failed:
         raise typer.Exit(1)
+
+
+def _write_files(files: dict[str, str], out: Path) -> list[Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix in sorted(files, key=lambda x: x != ".html"):
+        path = out.with_suffix(suffix)
+        path.write_text(files[suffix], encoding="utf-8")
+        written.append(path)
+    return written
 
 
 _AllowWritesOpt = Annotated[
