@@ -1,7 +1,18 @@
 """Speed of the indicator kernels against the obvious peers, measured in one run.
 
-Run: ``python benchmarks/bench_indicators.py`` (add ``--quick`` to skip the slow
-per-date loop for N=500). Times are the best of several runs after warming numba.
+Run: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
+benchmarks/bench_indicators.py`` (add ``--quick`` to skip the slow per-date loop
+for N=500; ``--floor-only`` prints only the dgemm floor table). Times are the
+best of several runs after warming numba; the machine may be shared, so run it a
+few times and take the median.
+
+Floor: the average correlation N=500 costs 2 * N * window * T flops (the banded
+product); the floor is that divided by this machine's dgemm rate, measured in
+the same run with a numpy matmul of the same flop count (square, threads pinned
+with threadpoolctl). The ratio floor / ours is the fraction of dgemm speed
+reached (goal >= 0.7). OPENBLAS_CORETYPE (set on some hosts for old OpenBLAS
+builds) would pin numpy's OpenBLAS to a slower kernel: unset it for this command
+only; the OpenBLAS kernel in use is printed.
 
 Average pairwise correlation (T=5000 seeded returns, window 63):
   * ours: ``rolling_average_correlation`` (numba kernels, O(N * window) per
@@ -16,13 +27,16 @@ weekly, against a straightforward pandas implementation of the same formulas.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from rotation.indicators import rolling_average_correlation, rrg
+from rotation.indicators import _banded_product, rolling_average_correlation, rrg
 
 T, WINDOW = 5000, 63
 SECTORS = ["XLK", "XLI", "XLB", "XLE", "XLF", "XLV", "XLY", "XLP", "XLU", "XLRE", "XLC"]
@@ -156,10 +170,93 @@ def bench_rrg() -> list[tuple[str, ...]]:
     return rows
 
 
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best and median wall time of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def bench_floor(rounds: int = 5) -> None:
+    """Ours vs the dgemm floor for N=500, T=5000, window 63, 1 and all threads."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    kernel = ", ".join(
+        f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+        for i in blas
+    )
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    n_assets = 500
+    flops = 2 * n_assets * WINDOW * T
+    side = round((flops / 2) ** (1 / 3))  # a square matmul of the same flops
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(side, side)), rng.normal(size=(side, side))
+    frame = seeded_returns(n_assets)
+    rolling_average_correlation(frame.iloc[:300], WINDOW, n_threads=1)  # warm numba
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    tile = getattr(_banded_product, "TILE", "?")
+    print(f"CPU: {cpu_model()} ({cpus} CPUs); tile {tile}; BLAS: {kernel}")
+    if coretype:
+        print(f"warning: OPENBLAS_CORETYPE={coretype} pins OpenBLAS; unset it here")
+    print(
+        f"avg corr N={n_assets} T={T} w={WINDOW}: {flops / 1e6:.0f} MFLOP; "
+        f"dgemm {side}x{side}x{side} of the same flops; best / median of each "
+        f"round, {rounds} rounds"
+    )
+    header = "threads  ours best/median     dgemm GFLOP/s  floor     ratio"
+    print(header)
+    print("-" * len(header))
+    for threads in sorted({1, cpus}):
+        ratios, ours_best, ours_med, rates = [], [], [], []
+        for _ in range(rounds):
+            with threadpool_limits(threads, user_api="blas"):
+                gemm_best, _ = timed(lambda: a @ b, 20)
+            best, median = timed(
+                lambda t=threads: rolling_average_correlation(
+                    frame, WINDOW, n_threads=t
+                ),
+                15,
+            )
+            rate = 2 * side**3 / gemm_best
+            ratios.append(flops / rate / best)
+            ours_best.append(best)
+            ours_med.append(median)
+            rates.append(rate)
+        rate = statistics.median(rates)
+        print(
+            f"{threads:<8} {fmt_ms(statistics.median(ours_best)):>8} / "
+            f"{fmt_ms(statistics.median(ours_med)):<9} {rate / 1e9:8.1f}      "
+            f"{fmt_ms(flops / rate):<9} {statistics.median(ratios):.2f} "
+            f"(goal >= 0.7; rounds {min(ratios):.2f}-{max(ratios):.2f})"
+        )
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the N=500 loop")
+    parser.add_argument(
+        "--floor-only", action="store_true", help="only ours vs the dgemm floor"
+    )
     args = parser.parse_args()
+    bench_floor()
+    if args.floor_only:
+        return
     rows = bench_correlation(args.quick) + bench_rrg()
     header = ("case", "ours", "numpy loop", "pandas", "notes")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
