@@ -220,3 +220,42 @@ class TestOlderStores:
         assert store.watch_runs() == []
         assert "snapshot" not in set(store.coverage()["kind"])
         assert store.fingerprint()
+
+
+#: A band so wide that a holding pillar never fails again: on a day XLE fell
+#: it still holds, and ``thesis check`` must say the rule is not met.
+BANDED = PROBE.replace('    rule: "> 0"\n', '    rule: "> 0"\n    hysteresis: 1.0\n', 1)
+
+
+class TestHysteresisNote:
+    def test_holding_against_the_rule_is_shown(self, bundled_store, tmp_path):
+        from rotation.cli._thesis import _status_text
+        from rotation.workspace import open_analysis
+
+        thesis = tmp_path / "banded.yaml"
+        thesis.write_text(BANDED)
+        closes = Store(bundled_store, read_only=True).prices(["XLE"])["XLE"].dropna()
+        moves = closes.pct_change().loc["2026-01-01":]
+        day = str(moves[moves < 0].index[-1].date())
+        store = Store(bundled_store, read_only=True)
+        pillar = open_analysis(day, thesis, store=store).thesis_check.pillar(
+            "xle_up_today"
+        )
+        assert pillar.status == "holds" and pillar.value < 0
+        assert _status_text(pillar) == (
+            "holds (rule not met: hysteresis band or flip pending)"
+        )
+        result = runner.invoke(
+            app,
+            [
+                "thesis",
+                "check",
+                str(thesis),
+                "--as-of",
+                day,
+                "--store",
+                str(bundled_store),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "rule not" in result.stdout  # the table cell (it wraps at 80 columns)

@@ -29,7 +29,7 @@ from rotation.cli._common import (
 from rotation.exceptions import RotationError
 
 if TYPE_CHECKING:
-    from rotation.analysis import ThesisCheck
+    from rotation.analysis import PillarCheck, ThesisCheck
 
 
 def _status_style(status: str) -> str:
@@ -50,6 +50,21 @@ def _check(
         _fail(exc)
         raise  # unreachable: _fail exits
     return check
+
+
+def _status_text(p: PillarCheck) -> str:
+    """Return the status, noting a value on the other side of the rule.
+
+    A holding pillar whose value breaks the rule (negative distance) is kept
+    by its hysteresis band or a flip that ``min_persistence`` has not yet
+    confirmed; a failing pillar whose value meets the rule waits for that
+    confirmation. Read off the check's status and distance only.
+    """
+    if p.status == "holds" and p.distance < 0:
+        return "holds (rule not met: hysteresis band or flip pending)"
+    if p.status == "fails" and p.distance > 0:
+        return "fails (rule met: flip pending)"
+    return p.status
 
 
 def _health_line(check: ThesisCheck) -> str:
@@ -90,7 +105,7 @@ def thesis_check(
     for p in check.pillars:
         table.add_row(
             p.id,
-            f"[{_status_style(p.status)}]{p.status}[/]",
+            f"[{_status_style(p.status)}]{escape(_status_text(p))}[/]",
             _num(p.value),
             escape(p.rule),
             "" if p.since is None else str(p.since.date()),
