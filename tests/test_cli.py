@@ -80,7 +80,7 @@ def test_report_as_of_uses_only_data_known_then(store_path, tmp_path):
 def test_data_check_lists_cper(store_path):
     result = runner.invoke(app, ["data", "check", "--store", store_path, "--json"])
     assert result.exit_code == 0, result.output
-    flags = json.loads(result.output)
+    flags = json.loads(result.stdout)
     assert {("CPER", "2014-12-05"), ("CPER", "2015-02-03")} <= {
         (f["symbol"], f["date"][:10]) for f in flags
     }
@@ -128,7 +128,7 @@ def test_thesis_check_json_is_the_analysis_part(store_path, analysis):
         app, ["thesis", "check", "--store", store_path, "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     part = analysis.thesis_check
     assert body["as_of"] == str(part.as_of.date())
     assert body["health"] == part.health == 0.59375
@@ -158,7 +158,7 @@ def test_risk_json_is_the_part_json(store_path, analysis):
         ],
     )
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.output)
+    printed = json.loads(result.stdout)
     expected = to_jsonable(analysis.risk)
     for key in ("var", "cvar", "var_table", "var_window", "calibration", "book"):
         assert printed[key] == expected[key], key
@@ -173,7 +173,7 @@ def test_backtest_json_is_the_part_json(store_path, analysis):
 
     result = runner.invoke(app, ["backtest", "--store", store_path, "--format", "json"])
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.output)
+    printed = json.loads(result.stdout)
     assert printed == json.loads(json.dumps(to_jsonable(analysis.backtests)))
     sheet = printed["strategies"]["relative_momentum"]["tear_sheet"]
     assert sheet["start"] == "1998-12-22"
@@ -190,7 +190,7 @@ def test_thesis_backtest_of_a_custom_thesis(store_path, custom_analyses):
         ["thesis", "backtest", str(path), "--store", store_path, "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.output)
+    printed = json.loads(result.stdout)
     expected = to_jsonable(custom_analyses["semis_capex"].backtests)
     assert printed["strategies"] == json.loads(json.dumps(expected["strategies"]))
     assert set(printed["strategies"]) == {"thesis_tilt", "book"}
@@ -210,7 +210,7 @@ def test_regimes_json_is_the_part_json(store_path, custom_analyses):
         ["regimes", "--store", store_path, "--thesis", str(path), "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.output)
+    printed = json.loads(result.stdout)
     expected = to_jsonable(custom_analyses["semis_capex"].regimes)
     assert printed == json.loads(json.dumps(expected))
     assert printed["current"]["state"] in ("semis lead", "semis lag")

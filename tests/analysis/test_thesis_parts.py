@@ -32,7 +32,9 @@ REFERENCE_PILLARS = {
     "broadening_beyond_megacaps": ("holds", 0.019942478001289343),
     "small_cap_valuation_gap": ("no_data", math.nan),
     "small_cap_earnings_growth": ("no_data", math.nan),
-    "rotation_regime": ("fails", 0.05858937018583945),
+    # the sticky direction filter (issue 15) replaced the direction x volatility
+    # model behind regime_prob; the old model read 0.05858937018583945
+    "rotation_regime": ("fails", 0.47851882601614903),
     "ai_correlation_collapse": ("holds", 0.2901473085693628),
     "ai_platform_infra_divergence": ("fails", 0.05753578595412745),
     "copper_trajectory": ("holds", 0.07905847450226222),
@@ -88,9 +90,11 @@ class TestReference:
         study = analysis.thesis_check.event_study
         assert (study.n_boot, study.seed, study.min_coverage) == (1000, 0, 0.5)
         row = study.studies["tangible_vs_tech"].table.loc[21]
-        assert int(row["n_days"]) == 2397
-        np.testing.assert_allclose(row["mean"], 0.010474141191020808, rtol=1e-10)
-        np.testing.assert_allclose(row["ci_low"], 0.0019649044953496822, rtol=1e-10)
+        # health history reads the sticky direction filter's rotation_regime
+        # (issue 15); with the previous model: 2397 days, 0.010474, 0.001965
+        assert int(row["n_days"]) == 2366
+        np.testing.assert_allclose(row["mean"], 0.010412310982842338, rtol=1e-10)
+        np.testing.assert_allclose(row["ci_low"], 0.0020528893546743073, rtol=1e-10)
 
     def test_headline_reads_the_parts(self, analysis):
         numbers = analysis.headline.numbers

@@ -20,7 +20,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rotation.analysis._watch import (
+from rotation.analysis import (
     WATCH_FLIPPED_EXIT,
     ThesisWatch,
     compare_runs,

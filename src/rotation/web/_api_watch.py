@@ -17,8 +17,7 @@ from fastapi import FastAPI, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from rotation.analysis import to_jsonable
-from rotation.analysis._watch import watch_from_record
+from rotation.analysis import to_jsonable, watch_from_record
 from rotation.web._api_common import ERRORS, ApiContext
 from rotation.web._errors import ApiError
 

@@ -152,7 +152,7 @@ def _add_middleware(
     app.add_middleware(
         ResponseCache,
         maxsize=max(64, 4 * cache_size),
-        skip=("/api/health", "/api/data/update"),
+        skip=("/api/health", "/api/data/update", "/api/thesis/watch"),
         version=service.version,
     )
     app.add_middleware(TrustedHosts, host_allow=hosts)

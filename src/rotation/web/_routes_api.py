@@ -39,6 +39,7 @@ AREAS: tuple[str, ...] = (
     "rotation.web._api_regimes",
     "rotation.web._api_backtest",
     "rotation.web._api_risk",
+    "rotation.web._api_watch",
 )
 _BEARER = HTTPBearer(auto_error=False, description="Write token (writes only).")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
