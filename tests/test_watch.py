@@ -242,9 +242,7 @@ class TestHysteresisNote:
             "xle_up_today"
         )
         assert pillar.status == "holds" and pillar.value < 0
-        assert _status_text(pillar) == (
-            "holds (rule not met: hysteresis band or flip pending)"
-        )
+        assert _status_text(pillar) == "holds (inside hysteresis band)"
         result = runner.invoke(
             app,
             [
@@ -258,4 +256,4 @@ class TestHysteresisNote:
             ],
         )
         assert result.exit_code == 0, result.output
-        assert "rule not" in result.stdout  # the table cell (it wraps at 80 columns)
+        assert "inside" in result.stdout  # the table cell (it wraps at 80 columns)

@@ -33,7 +33,7 @@ class TestSection:
         head, risks = section.blocks[0].text
         assert head == (
             "The Great 2026 Rotation: health 59% as of 2026-08-03 (11 of 18 pillars "
-            "with data hold; 2 without data, shown apart)."
+            "with data hold; 4 without data, shown apart)."
         )
         assert risks == "Risk triggers live: fed_reversal, sticky_inflation."
 

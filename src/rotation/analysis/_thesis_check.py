@@ -93,6 +93,13 @@ class PillarCheck:
         Weight in the health score.
     reason : str
         Why there is no data (empty otherwise).
+    pending, persistence : int
+        Sessions in a row proposing the opposite status (not flipped yet) and
+        the pillar's ``min_persistence``.
+    status_text : str
+        The status as every surface shows it: "holds (flip pending 2/5)"
+        while a flip waits for its persistence, "holds (inside hysteresis
+        band)" while only the band keeps it holding, else the status.
     """
 
     id: str
@@ -111,6 +118,9 @@ class PillarCheck:
     since: pd.Timestamp | None
     weight: float
     reason: str
+    pending: int = 0
+    persistence: int = 1
+    status_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -396,9 +406,29 @@ def _pillars(ev: ThesisEvaluation, claims: pd.DataFrame) -> tuple[PillarCheck, .
                 since=p.since,
                 weight=float(p.weight),
                 reason=p.reason,
+                pending=p.pending,
+                persistence=p.persistence,
+                status_text=status_text(p.status, p.distance, p.pending, p.persistence),
             )
         )
     return tuple(out)
+
+
+def status_text(status: str, distance: float, pending: int, persistence: int) -> str:
+    """Say a pillar's status with its hysteresis state, as every surface shows it.
+
+    ``distance`` is the signed distance to the strict rule (negative: the
+    value is outside it). A holding pillar outside its rule holds only
+    through its hysteresis band; a pending count below the persistence means
+    a flip is waiting.
+    """
+    if status == "no_data":
+        return "no data"
+    if pending > 0:
+        return f"{status} (flip pending {pending}/{persistence})"
+    if status == "holds" and distance < 0:
+        return "holds (inside hysteresis band)"
+    return status
 
 
 def _risks(thesis: Thesis, ev: ThesisEvaluation) -> tuple[RiskCheck, ...]:

@@ -53,18 +53,8 @@ def _check(
 
 
 def _status_text(p: PillarCheck) -> str:
-    """Return the status, noting a value on the other side of the rule.
-
-    A holding pillar whose value breaks the rule (negative distance) is kept
-    by its hysteresis band or a flip that ``min_persistence`` has not yet
-    confirmed; a failing pillar whose value meets the rule waits for that
-    confirmation. Read off the check's status and distance only.
-    """
-    if p.status == "holds" and p.distance < 0:
-        return "holds (rule not met: hysteresis band or flip pending)"
-    if p.status == "fails" and p.distance > 0:
-        return "fails (rule met: flip pending)"
-    return p.status
+    """Return the status with its hysteresis state (the part's ``status_text``)."""
+    return p.status_text or p.status
 
 
 def _health_line(check: ThesisCheck) -> str:

@@ -82,21 +82,25 @@ def _run(
     values: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
     since: dict[str, np.ndarray] = {}
+    pending: dict[str, np.ndarray] = {}
     for item in items:
         spec = item.spec
         if spec is None or spec.tree is None or spec.rule is None:
             values[item.id] = np.full(n, np.nan)
             codes[item.id] = np.full(n, -1, dtype=np.int64)
             since[item.id] = np.zeros(n, dtype=np.int64)
+            pending[item.id] = np.zeros(n, dtype=np.int64)
             continue
         v = engine.values(spec.tree)
-        state, start = pillar_states(
+        state, start, waiting = pillar_states(
             v,
             spec.rule,
             hysteresis=spec.hysteresis,
             min_persistence=spec.min_persistence,
+            with_pending=True,
         )
         values[item.id], codes[item.id], since[item.id] = v, state, start
+        pending[item.id] = waiting
     columns = [i.id for i in items]
     values_frame = pd.DataFrame(values, index=index, columns=columns)
     codes_frame = pd.DataFrame(codes, index=index, columns=columns)
@@ -123,6 +127,7 @@ def _run(
         weights=weights,
         kinds=kinds,
         rules={i.id: _rule_text(i.spec)[1] for i in items},
+        pending=pd.DataFrame(pending, index=index, columns=columns),
     )
     return engine, hist, items
 
@@ -305,6 +310,10 @@ def _evaluation_at(
                     since=since,
                     reason=reason,
                     claimed_text=claimed.text if claimed else "",
+                    pending=int(_at(hist.pending, item.id, position))
+                    if hist.pending is not None
+                    else 0,
+                    persistence=item.spec.min_persistence,
                     claimed_value=(
                         claimed.value
                         if claimed is not None and claimed.value is not None

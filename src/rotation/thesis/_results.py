@@ -51,6 +51,11 @@ class PillarStatus:
         The source's claimed value in words.
     claimed_value : float
         The source's claimed number (NaN if none).
+    pending : int
+        Sessions in a row that proposed the opposite status without flipping
+        it yet (``min_persistence`` not reached): a flip is pending.
+    persistence : int
+        The pillar's ``min_persistence``.
     """
 
     id: str
@@ -66,6 +71,8 @@ class PillarStatus:
     reason: str = ""
     claimed_text: str = ""
     claimed_value: float = math.nan
+    pending: int = 0
+    persistence: int = 1
 
     @property
     def holds(self) -> bool:
@@ -251,6 +258,8 @@ class ThesisHistory:
         ``"pillar"`` or ``"risk"`` per item.
     rules : mapping of str to str
         Each item's rule as text.
+    pending : DataFrame of shape (n_sessions, n_items), optional
+        Sessions in a row proposing the opposite status, not yet flipped.
     """
 
     title: str
@@ -262,6 +271,7 @@ class ThesisHistory:
     weights: pd.Series
     kinds: pd.Series
     rules: Mapping[str, str] = field(default_factory=dict)
+    pending: pd.DataFrame | None = None
 
     @cached_property
     def status(self) -> pd.DataFrame:

@@ -41,10 +41,11 @@ def _pillar_states_py(
     band: float,
     persistence: int,
     negate: bool = False,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[IntArray, IntArray, IntArray]:
     n = values.shape[0]
     state = np.empty(n, dtype=np.int64)
     since = np.empty(n, dtype=np.int64)
+    waiting = np.zeros(n, dtype=np.int64)
     current = -1  # NO_DATA
     start = 0
     pending = 0
@@ -57,6 +58,7 @@ def _pillar_states_py(
             pending = 0
             state[t] = current
             since[t] = start
+            waiting[t] = 0
             continue
         if current == -1:
             # First value after a gap: take the strict rule at once.
@@ -87,7 +89,8 @@ def _pillar_states_py(
                 pending = 0
         state[t] = current
         since[t] = start
-    return state, since
+        waiting[t] = pending
+    return state, since, waiting
 
 
 _pillar_states = njit(cache=True)(_pillar_states_py)
@@ -100,7 +103,8 @@ def pillar_states(
     hysteresis: float = 0.0,
     min_persistence: int = 1,
     use_numba: bool = True,
-) -> tuple[IntArray, IntArray]:
+    with_pending: bool = False,
+) -> tuple[IntArray, ...]:
     r"""Daily status of a pillar from its metric values.
 
     Parameters
@@ -118,6 +122,8 @@ def pillar_states(
         flips (1 flips at once).
     use_numba : bool, default True
         Use the compiled kernel (False runs the identical Python kernel).
+    with_pending : bool, default False
+        Also return ``pending``.
 
     Returns
     -------
@@ -125,6 +131,10 @@ def pillar_states(
         1 holds, 0 fails, -1 no data.
     since : ndarray of int64
         Position where the current status started.
+    pending : ndarray of int64, only with ``with_pending``
+        Sessions in a row, up to t, that proposed the opposite status without
+        flipping it yet (0 to ``min_persistence - 1``): "holds (flip pending
+        2/5)" on a surface.
 
     Notes
     -----
@@ -143,7 +153,7 @@ def pillar_states(
     arr = np.ascontiguousarray(values, dtype=np.float64)
     kernel = _pillar_states if use_numba else _pillar_states_py
     band = -float(hysteresis) if rule.outside else float(hysteresis)
-    return kernel(
+    state, since, pending = kernel(
         arr,
         float(rule.low),
         float(rule.high),
@@ -153,3 +163,4 @@ def pillar_states(
         int(min_persistence),
         rule.outside,
     )
+    return (state, since, pending) if with_pending else (state, since)

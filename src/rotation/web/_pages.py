@@ -111,7 +111,7 @@ _PAGE = """<!doctype html>
 <section id="pillars">
   <h2>Thesis pillars as of {{ as_of }}</h2>
   <div class="table-wrap"><table id="pillar-table" data-as-of="{{ as_of }}"><thead><tr><th>Pillar</th><th>Claim</th><th>Value</th><th>Rule</th><th>Status</th><th>Since</th><th>Weight</th></tr></thead>
-  <tbody>{% for p in pillars %}<tr data-pillar="{{ p.id }}"><td>{{ p.id }}</td><td>{{ p.claim }}</td><td class="num">{{ p.value_text }}</td><td>{{ p.rule }}</td><td class="{{ p.status }}">{{ p.status }}</td><td>{{ p.since or "–" }}</td><td class="num">{{ p.weight }}</td></tr>{% endfor %}</tbody></table></div>
+  <tbody>{% for p in pillars %}<tr data-pillar="{{ p.id }}"><td>{{ p.id }}</td><td>{{ p.claim }}</td><td class="num">{{ p.value_text }}</td><td>{{ p.rule }}</td><td class="{{ p.status }}">{{ p.status_text }}</td><td>{{ p.since or "–" }}</td><td class="num">{{ p.weight }}</td></tr>{% endfor %}</tbody></table></div>
   <p class="caption">Each pillar's metric as known at the close of {{ as_of }}; status follows the thesis rule with its hysteresis. Source: thesis {{ thesis }}, point-in-time store.</p>
 </section>
 <section id="basket-explorer">

@@ -106,7 +106,7 @@ def _register_dashboard(app: FastAPI, api: ApiContext) -> None:
                 window=size,
                 sections_param=sections or "",
                 headline=_headline(ev),
-                pillars=_pillar_rows(ev),
+                pillars=_pillar_rows(analysis.thesis_check.pillars),
                 explorer=explorer_html(pair, day) if pair else "",
                 sections=_section_blocks(service, wanted, thesis, day),
             ).encode("utf-8")
@@ -188,7 +188,7 @@ def _fmt(value: float) -> str:
     return "–" if pd.isna(value) else f"{value:,.4g}"
 
 
-def _pillar_rows(ev: Any) -> list[dict[str, Any]]:
+def _pillar_rows(pillars: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": p.id,
@@ -196,10 +196,11 @@ def _pillar_rows(ev: Any) -> list[dict[str, Any]]:
             "value_text": _fmt(p.value),
             "rule": p.rule,
             "status": p.status,
+            "status_text": p.status_text or p.status,
             "since": None if p.since is None else str(p.since.date()),
             "weight": f"{p.weight:g}",
         }
-        for p in ev.pillars
+        for p in pillars
     ]
 
 

@@ -39,7 +39,7 @@ def _date(x: pd.Timestamp | None) -> str:
 
 def status_class(value: Any) -> str:
     """CSS class of a status cell: holds/quiet green, fails/triggered red."""
-    text = str(value)
+    text = str(value).split(" (", 1)[0]  # "holds (flip pending 2/5)" -> "holds"
     if text in ("holds", "quiet"):
         return "holds"
     if text in ("fails", "triggered"):
@@ -77,7 +77,7 @@ def _pillar_frame(check: ThesisCheck) -> pd.DataFrame:
                 "Measured": _fmt(p.value),
                 "At claim date": _fmt(p.measured_at_claim),
                 "Rule": f"{p.expr} {p.rule}".strip(),
-                "Status": p.status,
+                "Status": p.status_text or p.status,
                 "Since": _date(p.since),
                 "Margin": _fmt(p.distance, 3),
                 "Why no data": p.reason,
