@@ -55,6 +55,44 @@ DASHBOARD_JS = """(function () {
       document.getElementById('controls').submit();
     });
   }
+  function cell(row, text) {
+    var td = document.createElement('td');
+    td.textContent = text;  // text only: values never become markup
+    row.appendChild(td);
+  }
+  function showWatch(box, body) {
+    var entry = body.theses[0];
+    var note = box.querySelector('.caption');
+    if (!entry.flips.length) {
+      note.textContent = 'Last watch run ' + entry.run_at + ' (as of ' +
+        entry.as_of + '): nothing flipped since ' + (entry.previous_as_of ||
+        'the first run') + '.';
+      return;
+    }
+    note.textContent = 'Flips found by the watch run of ' + entry.run_at +
+      ' (as of ' + entry.as_of + ', against ' + entry.previous_as_of + '):';
+    var tbody = box.querySelector('tbody');
+    entry.flips.forEach(function (f) {
+      var row = document.createElement('tr');
+      [f.kind, f.id, f.from_status + ' -> ' + f.to_status,
+       f.value === null ? '-' : String(f.value), f.date || '-'].forEach(
+        function (text) { cell(row, text); });
+      tbody.appendChild(row);
+    });
+    box.querySelector('table').hidden = false;
+  }
+  var watch = document.getElementById('watch');
+  if (watch && window.fetch) {
+    fetch('/api/thesis/watch?thesis=' + encodeURIComponent(
+      watch.getAttribute('data-thesis'))).then(function (r) {
+      if (r.status === 404) {
+        watch.querySelector('.caption').textContent = 'No watch run recorded ' +
+          'for this thesis: run `rotation thesis watch` (cron) to record one.';
+        return null;
+      }
+      return r.json();
+    }).then(function (body) { if (body) showWatch(watch, body); });
+  }
   drawCharts(document);
 })();
 """
@@ -105,7 +143,7 @@ _PAGE = """<!doctype html>
   </form>
   {% if headline %}<div class="headline">{% for tile in headline %}<div class="tile"><div class="k">{{ tile.label }}</div><div class="v">{{ tile.value }}</div><div class="k">{{ tile.note }}</div></div>{% endfor %}</div>{% endif %}
 </header>
-<nav>{% if pillars is not none %}<a href="#pillars">Pillars</a><a href="#basket-explorer">Basket explorer</a>{% endif %}{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}<a href="/openapi.json">API schema</a><a href="/api/report?thesis={{ thesis }}&as_of={{ as_of }}">report.json</a></nav>
+<nav>{% if pillars is not none %}<a href="#pillars">Pillars</a><a href="#watch">Watch</a><a href="#basket-explorer">Basket explorer</a>{% endif %}{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}<a href="/openapi.json">API schema</a><a href="/api/report?thesis={{ thesis }}&as_of={{ as_of }}">report.json</a></nav>
 <main>
 {% if pillars is not none %}
 <section id="pillars">
@@ -113,6 +151,11 @@ _PAGE = """<!doctype html>
   <div class="table-wrap"><table id="pillar-table" data-as-of="{{ as_of }}"><thead><tr><th>Pillar</th><th>Claim</th><th>Value</th><th>Rule</th><th>Status</th><th>Since</th><th>Weight</th></tr></thead>
   <tbody>{% for p in pillars %}<tr data-pillar="{{ p.id }}"><td>{{ p.id }}</td><td>{{ p.claim }}</td><td class="num">{{ p.value_text }}</td><td>{{ p.rule }}</td><td class="{{ p.status }}">{{ p.status_text }}</td><td>{{ p.since or "–" }}</td><td class="num">{{ p.weight }}</td></tr>{% endfor %}</tbody></table></div>
   <p class="caption">Each pillar's metric as known at the close of {{ as_of }}; status follows the thesis rule with its hysteresis. Source: thesis {{ thesis }}, point-in-time store.</p>
+</section>
+<section id="watch" data-thesis="{{ thesis }}">
+  <h2>Watch: what flipped since the last recorded run</h2>
+  <p class="caption">Loading the last `rotation thesis watch` run…</p>
+  <div class="table-wrap"><table hidden><thead><tr><th>Kind</th><th>Item</th><th>Change</th><th>Value</th><th>Since</th></tr></thead><tbody></tbody></table></div>
 </section>
 <section id="basket-explorer">
   <h2>Basket explorer: {{ basket }} versus {{ benchmark }}</h2>
