@@ -6,16 +6,18 @@ import functools
 import importlib
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from rotation.analysis._config import AnalysisConfig
-from rotation.analysis._regime_fit import RegimeFit, fit_core_spread_regimes
-from rotation.analysis._results import ResultsCache
-from rotation.analysis._snapshot import Snapshot
-from rotation.market import MarketData
-from rotation.thesis import Thesis
+
+if TYPE_CHECKING:
+    from rotation.analysis._regime_fit import RegimeFit
+    from rotation.analysis._results import ResultsCache
+    from rotation.analysis._snapshot import Snapshot
+    from rotation.market import MarketData
+    from rotation.thesis import Thesis
 
 __all__ = ["PARTS", "Analysis"]
 
@@ -161,6 +163,10 @@ class Analysis:
     @_part
     def regime_fit(self) -> RegimeFit | None:
         """The regime model on the thesis's core spread (None: no core spread)."""
+        # imported here: the regime models pull in statsmodels, which a run
+        # reading its parts from the results cache never needs
+        from rotation.analysis._regime_fit import fit_core_spread_regimes
+
         return fit_core_spread_regimes(self.market, self.thesis, self.config.regimes)
 
     @_part

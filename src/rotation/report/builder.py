@@ -7,10 +7,12 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rotation.analysis import Analysis
 from rotation.report.model import Section, TextBlock
+
+if TYPE_CHECKING:
+    from rotation.analysis import Analysis
 
 __all__ = ["SECTIONS", "Report", "SectionFailure", "build_report"]
 

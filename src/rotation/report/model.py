@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import plotly.graph_objects as go
+if TYPE_CHECKING:  # annotations only: building a report imports plotly anyway
+    import pandas as pd
+    import plotly.graph_objects as go
 
-if TYPE_CHECKING:
     from rotation.analysis import Analysis
 
 __all__ = [
