@@ -31,6 +31,8 @@ REFERENCE_PILLARS = {
     "small_leads_large": ("holds", 0.009338282898896377),
     "broadening_beyond_megacaps": ("holds", 0.019942478001289343),
     "small_cap_valuation_gap": ("no_data", math.nan),
+    "large_cap_valuation": ("no_data", math.nan),
+    "tech_valuation_premium": ("no_data", math.nan),
     "small_cap_earnings_growth": ("no_data", math.nan),
     # the sticky direction filter (issue 15) replaced the direction x volatility
     # model behind regime_prob; the old model read 0.05858937018583945
@@ -42,9 +44,13 @@ REFERENCE_PILLARS = {
     "fed_path_2026": ("fails", 3.75),
     "inflation_above_target": ("holds", 1.2865264309670739),
 }
+# the two watch-only valuation pillars (weight 0) go stale on 2026-07-21, 400
+# days after the 2025-06-15 fundamentals snapshot: "holds" -> "no data"
 REFERENCE_FLIPS = [
     "copper_producers_lead",
     "broadening_beyond_megacaps",
+    "large_cap_valuation",
+    "tech_valuation_premium",
     "ai_platform_infra_divergence",
     "fed_reversal",
     "tech_rebound",
@@ -66,7 +72,7 @@ class TestReference:
         check = analysis.thesis_check
         assert check.as_of.date().isoformat() == "2026-08-03"
         np.testing.assert_allclose(check.health, 0.59375, rtol=1e-12)
-        assert (check.n_holding, check.n_with_data, check.n_no_data) == (11, 18, 2)
+        assert (check.n_holding, check.n_with_data, check.n_no_data) == (11, 18, 4)
         assert check.live_risks == ("fed_reversal", "sticky_inflation")
 
     def test_pillar_values(self, analysis):

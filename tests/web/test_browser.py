@@ -124,8 +124,8 @@ class TestDashboard:
             ids = page.evaluate(
                 "() => Array.from(document.querySelectorAll('main section')).map(s => s.id)"
             )
-            assert ids[:2] == ["pillars", "basket-explorer"]
-            assert set(ids[2:]) == set(server.app.state.service.section_ids)
+            assert ids[:3] == ["pillars", "watch", "basket-explorer"]
+            assert set(ids[3:]) == set(server.app.state.service.section_ids)
             page.wait_for_function(
                 "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
                 ".every(d => d.querySelector('svg.main-svg'))",
