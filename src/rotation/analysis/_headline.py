@@ -433,12 +433,14 @@ def _regime_bullet(analysis: Analysis, numbers: dict[str, HeadlineNumber]) -> li
     regimes = analysis.regimes
     current = getattr(regimes, "current", None)
     if current is not None and getattr(current, "since", None) is not None:
+        sessions = current.sessions_since
         text += (
             f"; the current {current.state} phase began {current.since.date()} as "
-            f"known then ({current.sessions_since} sessions, core spread "
-            f"{100 * current.spread_since:+.1f}% since)"
+            f"known then ({sessions} session{'s' if sessions != 1 else ''}, core "
+            f"spread {100 * current.spread_since:+.1f}% since)"
         )
     note = getattr(current, "evidence_note", "") if current is not None else ""
+    note = note[:1].upper() + note[1:]
     return [f"{text}. {note}".strip()]
 
 
