@@ -640,7 +640,7 @@ class MetricEngine:
             else:
                 last = self.index[valid[-1]].date()
                 parts.append(f"{text} has no value on {date} (last value {last})")
-        return "; ".join(parts)
+        return "; ".join(dict.fromkeys(parts))  # one reason once, in order
 
 
 #: Functions of assets computed from prices (their arguments are names).
