@@ -187,17 +187,26 @@ class MetricEngine:
             return level.reindex(self.index)
         return self._prices[member]
 
-    def _asset(self, node: Expr) -> _Asset:
+    def _asset(self, node: Expr, *, minimum: bool = True) -> _Asset:
         key = _key(node)
         assert key is not None
         if key in self.baskets:
             basket = self.baskets[key]
             if not any(m in self.baskets for m in basket.members):
-                return self._prices[list(basket.members)], basket.weight_map()
-            # A basket of baskets: its members' indices act as prices.
-            frame = pd.DataFrame(
-                {m: self._member_level(m) for m in basket.members}, index=self.index
+                frame = self._prices[list(basket.members)]
+            else:
+                # A basket of baskets: its members' indices act as prices.
+                frame = pd.DataFrame(
+                    {m: self._member_level(m) for m in basket.members},
+                    index=self.index,
+                )
+            enough = (
+                self._enough_members(key, frame)
+                if minimum
+                else np.ones(len(frame), dtype=bool)
             )
+            if not enough.all():  # rows below the minimum have no value at all
+                frame = frame.where(pd.Series(enough, index=frame.index), axis=0)
             return frame, basket.weight_map()
         return self._prices[[key]], None
 
@@ -245,7 +254,27 @@ class MetricEngine:
         rows = frame[seen]
         if rows.shape[1] == 1 and weights is None:
             return rows.iloc[:, 0].astype("float64"), seen
+        if rows.empty:
+            return pd.Series(dtype="float64"), seen
         return ind.basket_index(rows, weights), seen
+
+    def _enough_members(self, key: str, frame: pd.DataFrame) -> np.ndarray:
+        """Rows on which at least the basket's minimum of members has listed.
+
+        A member counts from its first price on (a later gap does not drop
+        it). Before that the basket has no value, and the reason names the
+        members not yet priced: never a value from fewer members than the
+        basket says.
+        """
+        minimum = self.baskets[key].minimum()
+        listed = frame.notna().cummax()
+        counts = listed.sum(axis=1).to_numpy()
+        enough = counts >= minimum
+        if not enough.all():
+            self.missing[Name(key)] = _thin_basket_reason(
+                key, listed, counts, minimum, self.index
+            )
+        return np.asarray(enough, dtype=bool)
 
     def rates(self) -> pd.DataFrame:
         """Return the daily point-in-time rates path (computed once)."""
@@ -414,7 +443,9 @@ class MetricEngine:
         f, args = node.func, node.args
         window = _window(args[1]) if len(args) > 1 and f != "rel_return" else 0
         if f in ("avg_corr", "dispersion"):
-            frame, weights = self._asset(args[0])
+            # their own member rule: a member counts once it has a full window
+            # (the correlation part shows "k of n members" beside the value)
+            frame, weights = self._asset(args[0], minimum=False)
             seen = self._observed(frame)
 
             def correlation(w: int) -> pd.Series:
@@ -626,6 +657,9 @@ class MetricEngine:
         date = self.index[position].date()
         parts = []
         for origin in origins[:3]:
+            thin = [n for n in _expr_names(origin) if n in self.missing]
+            if origin not in self.missing and thin:
+                origin = thin[0]  # a basket below its member minimum
             if origin in self.missing:
                 reason = self.missing[origin]
                 text = reason(position) if callable(reason) else reason
@@ -641,6 +675,34 @@ class MetricEngine:
                 last = self.index[valid[-1]].date()
                 parts.append(f"{text} has no value on {date} (last value {last})")
         return "; ".join(dict.fromkeys(parts))  # one reason once, in order
+
+
+def _expr_names(node: Expr) -> list[Name]:
+    """Name nodes inside ``node`` (asset arguments of calls included)."""
+    return [n for n in walk(node) if isinstance(n, Name)]
+
+
+def _thin_basket_reason(
+    key: str,
+    listed: pd.DataFrame,
+    counts: np.ndarray,
+    minimum: int,
+    index: pd.Index,
+) -> Callable[[int], str]:
+    """Explain, for one row, why basket ``key`` has no value there."""
+
+    def reason(position: int) -> str:
+        if position >= len(counts) or counts[position] >= minimum:
+            return ""
+        row = listed.iloc[position]
+        absent = [str(m) for m, ok in row.items() if not ok]
+        return (
+            f"basket {key}: {int(counts[position])} of {listed.shape[1]} members "
+            f"priced by {pd.Timestamp(index[position]).date()}, below its minimum "
+            f"of {minimum} (not yet priced: {', '.join(absent)})"
+        )
+
+    return reason
 
 
 #: Functions of assets computed from prices (their arguments are names).

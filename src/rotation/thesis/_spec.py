@@ -119,10 +119,15 @@ class Basket(_Model):
 
     ``members`` lists price symbols (or, in a Fama–French proxy, ``FF_IND_*``
     series of daily returns); ``weights`` may give each member's weight.
+    ``min_members`` is how many members must have listed (have a price by
+    then) for the basket to have a value; by default all of them, so a
+    basket never silently stands for fewer members than it names (a value
+    before that is "no data", naming the members not yet priced).
     """
 
     members: tuple[str, ...] = Field(min_length=1)
     weights: dict[str, float] | None = None
+    min_members: int | None = Field(default=None, ge=1)
     description: str = ""
 
     @model_validator(mode="before")
@@ -146,7 +151,16 @@ class Basket(_Model):
                 )
             if any(w <= 0 for w in self.weights.values()):
                 raise ValueError("basket weights must be positive")
+        if self.min_members is not None and self.min_members > len(self.members):
+            raise ValueError(
+                f"min_members {self.min_members} is more than the basket's "
+                f"{len(self.members)} members"
+            )
         return self
+
+    def minimum(self) -> int:
+        """Members that must be priced for the basket to have a value."""
+        return self.min_members or len(self.members)
 
     def weight_map(self) -> dict[str, float] | None:
         """Weights as a plain dict (``None`` for equal weights)."""
