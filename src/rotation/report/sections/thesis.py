@@ -87,7 +87,7 @@ def _pillar_frame(check: ThesisCheck) -> pd.DataFrame:
     )
 
 
-def _changes_block(check: ThesisCheck) -> TableBlock:
+def _changes_block(check: ThesisCheck) -> TableBlock | TextBlock:
     changes = check.changes
     columns = [
         "Item",
@@ -109,13 +109,15 @@ def _changes_block(check: ThesisCheck) -> TableBlock:
         if not (math.isnan(before) and math.isnan(after))
         else "no health score"
     )
+    caption = (
+        f"What changed from {changes.start.date()} to {changes.end.date()} "
+        f"({check.change_lookback} sessions): {health}"
+    )
+    if not rows:  # a sentence, not an empty table
+        return TextBlock(f"{caption}; no pillar or risk changed status.")
     return TableBlock(
         pd.DataFrame(rows, columns=columns),
-        caption=(
-            f"What changed from {changes.start.date()} to {changes.end.date()} "
-            f"({check.change_lookback} sessions): {health}"
-            + ("" if rows else "; no pillar or risk changed status.")
-        ),
+        caption=caption,
         cell_classes={"Before": status_class, "After": status_class},
     )
 
