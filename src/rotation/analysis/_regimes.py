@@ -22,7 +22,7 @@ import pandas as pd
 
 from rotation.analysis._omitted import Omitted
 from rotation.analysis._regime_score import CompositeScore, compute_composite_score
-from rotation.indicators import simple_returns
+from rotation.indicators import simple_returns, to_weekly
 from rotation.regimes import bocpd, calibrated_rate, date_phases, regime_episodes
 from rotation.thesis import Thesis
 
@@ -246,7 +246,11 @@ def weekly_last(series: pd.Series) -> pd.Series:
     NaN handling: NaN values are dropped first (a week with none is absent).
     """
     observed = series.dropna()
-    return observed.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+    # rotation.indicators.to_weekly labels a week by its last session, which
+    # after dropna is the session the value was known on
+    weekly = to_weekly(observed.to_frame("value"))["value"]
+    weekly.name = series.name
+    return weekly
 
 
 def compute_regimes(analysis: Analysis) -> Regimes | Omitted:
