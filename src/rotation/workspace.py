@@ -40,17 +40,14 @@ __all__ = [
 REFRESH_HINT = "refresh with `rotation data update`"
 
 
-def data_freshness(
-    data_end: pd.Timestamp, as_of: pd.Timestamp, today: pd.Timestamp | None = None
-) -> str:
-    """Say how old the data is, without stating any date after ``as_of``.
+def data_freshness(snapshot: Snapshot, today: pd.Timestamp | None = None) -> str:
+    """Say how old the data is, without stating any date after the as-of date.
 
     Parameters
     ----------
-    data_end : Timestamp
-        The store's last price date.
-    as_of : Timestamp
-        The date a report or command is valid for.
+    snapshot : Snapshot
+        Its ``data_end`` (the store's last price date) and ``as_of`` (the date
+        a report or command is valid for).
     today : Timestamp, optional
         The clock (default: today); tests pin it.
 
@@ -61,6 +58,7 @@ def data_freshness(
         how to refresh it; for a report as of an earlier date, only that data
         after it is not used (a past report never names a later date).
     """
+    as_of, data_end = snapshot.as_of, snapshot.data_end
     if as_of < data_end:
         return f"as-of report: data after {as_of.date()} is not used"
     now = pd.Timestamp.today().normalize() if today is None else today

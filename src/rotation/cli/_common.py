@@ -299,7 +299,7 @@ def _note_freshness(analysis: Analysis) -> None:
     age = (pd.Timestamp.today().normalize() - snapshot.data_end).days
     if snapshot.as_of >= snapshot.data_end and age > 7:
         err.print(
-            f"note: {escape(data_freshness(snapshot.data_end, snapshot.as_of))}",
+            f"note: {escape(data_freshness(snapshot))}",
             highlight=False,
         )
 

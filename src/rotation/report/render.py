@@ -24,6 +24,7 @@ from plotly.offline import get_plotlyjs
 from rotation.analysis import to_jsonable
 from rotation.report.builder import Report
 from rotation.report.model import FigureBlock, TableBlock, TextBlock
+from rotation.workspace import data_freshness
 
 __all__ = [
     "render_html",
@@ -168,17 +169,10 @@ def render_html(
             failures=report.failures,
             plotly_js=Markup(get_plotlyjs()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            freshness=_freshness(report),
+            freshness=data_freshness(report.analysis.snapshot),
             headline=headline,
         )
     )
-
-
-def _freshness(report: Report) -> str:
-    from rotation.workspace import data_freshness
-
-    snapshot = report.analysis.snapshot
-    return data_freshness(snapshot.data_end, snapshot.as_of)
 
 
 def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
@@ -191,7 +185,7 @@ def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
     payload = {
         "meta": {
             "as_of": str(report.analysis.as_of.date()),
-            "data": _freshness(report),
+            "data": data_freshness(report.analysis.snapshot),
             "thesis": report.analysis.thesis_name,
             "settings": report.analysis.config.as_dict(),
             **(meta or {}),

@@ -87,13 +87,14 @@ def _register_dashboard(app: FastAPI, api: ApiContext) -> None:
 
         def render() -> bytes:
             from rotation.web._explorer import explorer_html
+            from rotation.workspace import data_freshness
 
             analysis = service.analysis(thesis, day)
             ev = analysis.thesis_check.evaluation
             pair = analysis.basket_pair(pick, versus, size) if pick else None
             return _pages.render_page(
                 title=f"rotation dashboard — {ev.title}",
-                freshness=_freshness(analysis),
+                freshness=data_freshness(analysis.snapshot),
                 action="/",
                 thesis=thesis,
                 theses=list(service.theses()),
@@ -157,13 +158,6 @@ def _register_section_page(app: FastAPI, api: ApiContext) -> None:
         return HTMLResponse(
             service.cached(("section-page", section_id, thesis, day, fragment), render)
         )
-
-
-def _freshness(analysis: Any) -> str:
-    from rotation.workspace import data_freshness
-
-    snapshot = analysis.snapshot
-    return data_freshness(snapshot.data_end, snapshot.as_of)
 
 
 def _section_blocks(
