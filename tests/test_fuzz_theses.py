@@ -100,7 +100,9 @@ def test_lint_answers_with_an_error_line_not_a_traceback(tmp_path, text):
         assert "error" in result.output.lower()
 
 
-@pytest.mark.parametrize("bad", ["meta: [", "\x00", "pillars: 5", "- - -", "{" * 200])
+@pytest.mark.parametrize(
+    "bad", ["meta: [", "\x00", "pillars: 5", "- - -", "{" * 200, '"[]": null']
+)
 def test_known_bad_documents(bad):
     with pytest.raises(ThesisError):
         load_thesis(bad)

@@ -140,9 +140,10 @@ def _translate(
     allowed: tuple[str, ...] = ()
     for path, message, offset, kind in _problems(exc):
         if kind == "extra_forbidden":
-            model = _model_at(path[:-1])
+            # a key pydantic cannot place (e.g. "[]") comes with an empty path
+            model = _model_at(path[:-1]) if path else Thesis
             names = tuple(sorted(model.model_fields)) if model is not None else ()
-            message = f"unknown key {path[-1]!r}"
+            message = f"unknown key {path[-1]!r}" if path else "unknown top-level key"
             if names:
                 message += f"; allowed keys here: {', '.join(names)}"
                 allowed = allowed or names
