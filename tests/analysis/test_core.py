@@ -67,6 +67,7 @@ class TestAsOf:
             ("2020-13-45", "must be a date YYYY-MM-DD|not a valid calendar date"),
             ("notadate", "must be a date YYYY-MM-DD"),
             ("2020-02-30", "not a valid calendar date"),
+            ("0000-01-01", "not a valid calendar date"),
         ],
     )
     def test_refusals_name_value_and_range(self, value, words):

@@ -90,12 +90,14 @@ def _parse(value: Any, parameter: str, allowed: str) -> pd.Timestamp:
         value = text
     try:
         day = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
+        day = None if pd.isna(day) else pd.Timestamp(day.date())
+    except (ValueError, TypeError, OverflowError, NotImplementedError):
+        # e.g. "0000-01-01": year 0 is outside what dates can hold
         day = None
-    if day is None or pd.isna(day):
+    if day is None:
         raise AsOfError(
             f"{parameter} is not a valid calendar date (got {str(value)[:40]!r}); "
             f"allowed: {allowed}",
             allowed=allowed,
         )
-    return pd.Timestamp(day.date())
+    return day
