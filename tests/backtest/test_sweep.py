@@ -15,10 +15,10 @@ from rotation.backtest import (
     sweep,
 )
 from rotation.backtest._kernels import (
-    _rank_decisions,
     _simulate_top_k,
     _simulate_top_k_py,
 )
+from rotation.backtest._ranking import momentum_orders
 
 GRID = SweepGrid(
     lookback=(20, 45, 90),
@@ -58,7 +58,7 @@ class TestReference:
 
     def test_numba_matches_python(self, prices: pd.DataFrame, cash: pd.Series) -> None:
         inputs = prepare_sweep(prices, GRID, cash_returns=cash)
-        order, n_eligible = _rank_decisions(inputs.prices, inputs.decide, 45, 5)
+        order, n_eligible = momentum_orders(inputs.prices, inputs.decide, 45, 5)
         costs = np.array([0.0, 0.001])
         outs = []
         for kernel in (_simulate_top_k, _simulate_top_k_py):
@@ -153,8 +153,16 @@ def test_serial_and_parallel_kernels_agree():
         prices,
         cash,
         decide,
-        np.array([20, 60]),
-        np.array([0, 5]),
+        *(
+            np.stack(a)
+            for a in zip(
+                *(
+                    momentum_orders(prices, decide, lb, sk)
+                    for lb, sk in [(20, 0), (60, 5)]
+                ),
+                strict=True,
+            )
+        ),
         np.array([1, 2, 3]),
         np.array([0.0, 0.001]),
         252.0,

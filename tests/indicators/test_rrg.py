@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from rotation.indicators import RRG, rrg, to_weekly
@@ -176,6 +176,11 @@ class TestProperties:
         amplitude=st.floats(0.02, 0.3),
     )
     def test_momentum_crosses_100_near_ratio_turning_points(self, period, k, amplitude):
+        # A cycle of about two z-score windows (126 +- 12 sessions at w = 63)
+        # puts half a cycle in every window: the window's std then swings at
+        # twice the cycle's frequency and adds small turns to the ratio that
+        # are not turns of the price (found by Hypothesis: period 126-138, k 3).
+        assume(abs(period - 2 * 63) > 14)
         n = 3000
         t = np.arange(n)
         idx = pd.bdate_range("2000-01-03", periods=n)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from rotation.backtest._kernels import _returns_from_prices, _simulate
+from rotation.backtest._kernels import _simulate
 from rotation.backtest._result import BacktestResult
 
 __all__ = ["backtest"]
@@ -162,7 +162,7 @@ def backtest(
     decide = ~missing.all(axis=1)
     targets = np.where(missing, 0.0, raw)
     _check_targets(targets, decide, values, prices, max_gross, allow_short)
-    asset_returns = _returns_from_prices(np.ascontiguousarray(values))
+    asset_returns = returns_from_prices(values)
     cash = cash_array(cash_returns, index)
     cost_rate = (cost_bps + slippage_bps) / 1e4
     equity, weights, trades, cost_fraction = _simulate(
@@ -232,3 +232,32 @@ def _check_targets(
             f"{prices.columns[col]!r} on {dates[row].date()}, before its first "
             "price; an asset can only be targeted once it trades."
         )
+
+
+def returns_from_prices(prices: np.ndarray) -> np.ndarray:
+    r"""Close-to-close returns, carrying the last price over gaps.
+
+    .. math:: r_{t,j} = P_{t,j} / P_{\tau,j} - 1
+
+    where :math:`\tau < t` is the last row with a price of asset ``j``.
+
+    Parameters
+    ----------
+    prices : ndarray of shape (n_observations, n_assets)
+        Closes, NaN where an asset has no price.
+
+    Returns
+    -------
+    ndarray of shape (n_observations, n_assets), C-ordered
+        0.0 where there is no price at ``t`` or none before it (a gap earns
+        nothing; the move is booked on the next close).
+    """
+    prices = np.asarray(prices, dtype=float)
+    rows = np.arange(prices.shape[0])[:, None]
+    known = ~np.isnan(prices)
+    last_row = np.maximum.accumulate(np.where(known, rows, -1), axis=0)
+    previous = np.full(prices.shape, np.nan)
+    previous[1:] = np.take_along_axis(prices, np.maximum(last_row[:-1], 0), axis=0)
+    previous[1:][last_row[:-1] < 0] = np.nan
+    out = prices / previous - 1.0
+    return np.ascontiguousarray(np.where(known & ~np.isnan(previous), out, 0.0))

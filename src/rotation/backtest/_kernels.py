@@ -87,101 +87,6 @@ def _simulate_py(
 _simulate = njit(cache=True)(_simulate_py)
 
 
-def _returns_from_prices_py(prices: FloatArray) -> FloatArray:
-    """Close-to-close returns, carrying the last price over gaps; 0 without one."""
-    n_obs, n_assets = prices.shape
-    out = np.zeros((n_obs, n_assets))
-    last = np.full(n_assets, np.nan)
-    for t in range(n_obs):
-        for j in range(n_assets):
-            p = prices[t, j]
-            if p == p:  # not NaN
-                if last[j] == last[j]:
-                    out[t, j] = p / last[j] - 1.0
-                last[j] = p
-    return out
-
-
-_returns_from_prices = njit(cache=True)(_returns_from_prices_py)
-
-
-def _order_scores_py(
-    scores: FloatArray, decide: BoolArray
-) -> tuple[IntArray, IntArray]:
-    """Order assets by score (best first, NaN last, ties by column) per decision."""
-    n_obs, n_assets = scores.shape
-    n_decisions = 0
-    for t in range(n_obs):
-        if decide[t]:
-            n_decisions += 1
-    order = np.zeros((n_decisions, n_assets), dtype=np.int64)
-    n_eligible = np.zeros(n_decisions, dtype=np.int64)
-    key = np.empty(n_assets)
-    d = 0
-    for t in range(n_obs):
-        if not decide[t]:
-            continue
-        count = 0
-        for j in range(n_assets):
-            if np.isnan(scores[t, j]):
-                key[j] = np.inf
-            else:
-                key[j] = -scores[t, j]
-                count += 1
-        order[d, :] = np.argsort(key, kind="mergesort")
-        n_eligible[d] = count
-        d += 1
-    return order, n_eligible
-
-
-_order_scores = njit(cache=True)(_order_scores_py)
-
-
-def _rank_decisions_py(
-    prices: FloatArray,
-    decide: BoolArray,
-    lookback: int,
-    skip: int,
-) -> tuple[IntArray, IntArray]:
-    """Order assets by momentum at each decision date.
-
-    Momentum at t is ``prices[t - skip] / prices[t - skip - lookback] - 1``;
-    an asset is eligible when both prices exist. Returns, per decision (in
-    date order), the asset order (best first, ties by column order) and the
-    number of eligible assets.
-    """
-    n_obs, n_assets = prices.shape
-    n_decisions = 0
-    for t in range(n_obs):
-        if decide[t]:
-            n_decisions += 1
-    order = np.zeros((n_decisions, n_assets), dtype=np.int64)
-    n_eligible = np.zeros(n_decisions, dtype=np.int64)
-    key = np.empty(n_assets)
-    d = 0
-    for t in range(n_obs):
-        if not decide[t]:
-            continue
-        end = t - skip
-        start = end - lookback
-        count = 0
-        for j in range(n_assets):
-            key[j] = np.inf
-            if start >= 0:
-                p0 = prices[start, j]
-                p1 = prices[end, j]
-                if not (np.isnan(p0) or np.isnan(p1)):
-                    key[j] = -(p1 / p0 - 1.0)
-                    count += 1
-        order[d, :] = np.argsort(key, kind="mergesort")
-        n_eligible[d] = count
-        d += 1
-    return order, n_eligible
-
-
-_rank_decisions = njit(cache=True)(_rank_decisions_py)
-
-
 def _simulate_top_k_py(
     prices: FloatArray,
     cash_index: FloatArray,
@@ -330,46 +235,12 @@ def _simulate_top_k_py(
 _simulate_top_k = njit(cache=True)(_simulate_top_k_py)
 
 
-def _sweep_pair_py(
-    prices: FloatArray,
-    cash_index: FloatArray,
-    decide: BoolArray,
-    lookback: int,
-    skip: int,
-    top_ks: IntArray,
-    cost_rates: FloatArray,
-    periods_per_year: float,
-    metrics: FloatArray,
-    returns_out: FloatArray,
-    keep_returns: bool,
-) -> None:
-    """Every top-k and cost variant of one (lookback, skip) momentum table."""
-    order, n_eligible = _rank_decisions(prices, decide, lookback, skip)
-    for ki in range(top_ks.shape[0]):
-        _simulate_top_k(
-            prices,
-            cash_index,
-            decide,
-            order,
-            n_eligible,
-            top_ks[ki],
-            cost_rates,
-            periods_per_year,
-            metrics[ki],
-            returns_out[ki],
-            keep_returns,
-        )
-
-
-_sweep_pair = njit(cache=True)(_sweep_pair_py)
-
-
 def _sweep_momentum_py(
     prices: FloatArray,
     cash_index: FloatArray,
     decide: BoolArray,
-    lookbacks: IntArray,
-    skips: IntArray,
+    orders: IntArray,
+    n_eligible: IntArray,
     top_ks: IntArray,
     cost_rates: FloatArray,
     periods_per_year: float,
@@ -378,15 +249,17 @@ def _sweep_momentum_py(
     """Metrics (and optionally net returns) of every top-k momentum variant.
 
     ``prices`` are carried-forward closes (NaN before listing) and
-    ``cash_index`` the compounded cash return. One momentum ranking per
-    (lookback, skip) pair serves every top-k; one simulation per (pair, top-k)
-    serves every cost level, because after each trade the weights are the
-    targets whatever the cost. Pairs run in parallel. Returns metrics of
-    shape (n_pairs, n_top_k, n_costs, n_metrics) and net returns of shape
+    ``cash_index`` the compounded cash return. ``orders[p]`` and
+    ``n_eligible[p]`` rank the assets at each decision for the momentum table
+    ``p`` (see :func:`rotation.backtest._ranking.momentum_orders`); one
+    ranking serves every top-k, and one simulation per (table, top-k) serves
+    every cost level, because after each trade the weights are the targets
+    whatever the cost. Tables run in parallel. Returns metrics of shape
+    (n_pairs, n_top_k, n_costs, n_metrics) and net returns of shape
     (n_pairs, n_top_k, n_costs, n_obs - 1) (empty unless ``keep_returns``).
     """
     n_obs = prices.shape[0]
-    n_pairs = lookbacks.shape[0]
+    n_pairs = orders.shape[0]
     n_k = top_ks.shape[0]
     n_c = cost_rates.shape[0]
     metrics = np.full((n_pairs, n_k, n_c, len(SWEEP_METRICS)), np.nan)
@@ -395,19 +268,20 @@ def _sweep_momentum_py(
     if n_obs < 3:
         return metrics, returns_out
     for p in prange(n_pairs):
-        _sweep_pair(
-            prices,
-            cash_index,
-            decide,
-            lookbacks[p],
-            skips[p],
-            top_ks,
-            cost_rates,
-            periods_per_year,
-            metrics[p],
-            returns_out[p],
-            keep_returns,
-        )
+        for ki in range(n_k):
+            _simulate_top_k(
+                prices,
+                cash_index,
+                decide,
+                orders[p],
+                n_eligible[p],
+                top_ks[ki],
+                cost_rates,
+                periods_per_year,
+                metrics[p, ki],
+                returns_out[p, ki],
+                keep_returns,
+            )
     return metrics, returns_out
 
 

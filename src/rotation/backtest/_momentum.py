@@ -9,7 +9,7 @@ import pandas as pd
 
 from rotation.backtest._calendar import Rebalance, rebalance_mask
 from rotation.backtest._engine import validate_prices
-from rotation.backtest._kernels import _order_scores
+from rotation.backtest._ranking import order_scores
 
 __all__ = ["dual_momentum", "momentum_scores", "relative_momentum"]
 
@@ -63,7 +63,7 @@ def _top_k_targets(
     scores: np.ndarray, decide: np.ndarray, top_k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Equal weights on the best ``top_k`` eligible assets at each decision."""
-    order, n_eligible = _order_scores(np.ascontiguousarray(scores), decide)
+    order, n_eligible = order_scores(scores, decide)
     n_obs, n_assets = scores.shape
     targets = np.full((n_obs, n_assets), np.nan)
     picked = np.zeros((n_obs, n_assets), dtype=bool)

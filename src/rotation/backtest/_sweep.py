@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rotation import measures
+from rotation._arrays import kernel_input
 from rotation.backtest._calendar import rebalance_mask
 from rotation.backtest._engine import cash_array, validate_prices
 from rotation.backtest._grid import SweepGrid
@@ -18,6 +19,7 @@ from rotation.backtest._kernels import (
     _sweep_momentum,
     _sweep_momentum_serial,
 )
+from rotation.backtest._ranking import momentum_orders
 
 __all__ = [
     "SweepInputs",
@@ -89,7 +91,7 @@ def prepare_sweep(
     return SweepInputs(
         index=index,
         columns=tuple(str(c) for c in prices.columns),
-        prices=np.ascontiguousarray(filled),
+        prices=kernel_input(filled),
         cash_returns=cash,
         cash_index=np.cumprod(1.0 + cash),
         decide=rebalance_mask(index, grid.rebalance),
@@ -129,8 +131,16 @@ def sweep_chunk(
     returns : ndarray of shape (n_pairs, n_top_k, n_costs, n_observations - 1)
         Empty in the last axis unless ``keep_returns``.
     """
-    lookbacks = np.array([p[0] for p in pairs], dtype=np.int64)
-    skips = np.array([p[1] for p in pairs], dtype=np.int64)
+    ranked = [
+        momentum_orders(inputs.prices, inputs.decide, lookback, skip)
+        for lookback, skip in pairs
+    ]
+    n_decisions = int(np.count_nonzero(inputs.decide))
+    n_assets = inputs.prices.shape[1]
+    orders = np.zeros((len(pairs), n_decisions, n_assets), dtype=np.int64)
+    n_eligible = np.zeros((len(pairs), n_decisions), dtype=np.int64)
+    for p, (order, eligible) in enumerate(ranked):
+        orders[p], n_eligible[p] = order, eligible
     n_variants = len(pairs) * len(top_k) * len(cost_bps)
     kernel = (
         _sweep_momentum
@@ -141,8 +151,8 @@ def sweep_chunk(
         inputs.prices,
         inputs.cash_index,
         inputs.decide,
-        lookbacks,
-        skips,
+        orders,
+        n_eligible,
         np.asarray(top_k, dtype=np.int64),
         np.asarray(cost_bps, dtype=float) / 1e4,
         inputs.periods_per_year,

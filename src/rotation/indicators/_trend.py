@@ -7,6 +7,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from rotation._arrays import kernel_input
 from rotation.indicators._kernels import _rolling_zscore
 from rotation.indicators._validation import (
     check_frame_or_series,
@@ -198,15 +199,15 @@ def rolling_zscore(values: PandasT, window: int) -> PandasT:
 
 
 def _zscore(frame: PandasT, window: int) -> PandasT:
-    if isinstance(frame, pd.Series):
-        block = np.asfortranarray(
-            frame.to_numpy(dtype=np.float64, na_value=np.nan)[:, None]
-        )
-        return pd.Series(
-            _rolling_zscore(block, window)[:, 0], index=frame.index, name=frame.name
-        )
     # Column-major: the kernel walks each column down the dates.
-    block = np.asfortranarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+    if isinstance(frame, pd.Series):
+        column = frame.to_numpy(dtype=np.float64, na_value=np.nan)[:, None]
+        return pd.Series(
+            _rolling_zscore(kernel_input(column, "F"), window)[:, 0],
+            index=frame.index,
+            name=frame.name,
+        )
+    block = kernel_input(frame.to_numpy(dtype=np.float64, na_value=np.nan), "F")
     return pd.DataFrame(
         _rolling_zscore(block, window), index=frame.index, columns=frame.columns
     )

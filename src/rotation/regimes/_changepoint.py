@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from rotation._arrays import kernel_input
 from rotation._typing import FloatArray
 from rotation.regimes._validation import (
     check_positive_int,
@@ -296,7 +297,7 @@ def bocpd(
     ):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number (got {value!r}).")
-    x = np.ascontiguousarray(values[first:] * float(scale))
+    x = kernel_input(values[first:] * float(scale))
     prior = (
         float(prior_mean),
         float(prior_kappa),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from rotation._arrays import kernel_input
 from rotation._typing import FloatArray
 from rotation.regimes._validation import (
     check_positive_int,
@@ -149,7 +150,7 @@ def sticky_direction_probability(
     """
     _check_filter_params(drift, expected_duration, clip)
     z = causal_standardised(returns, half_life=half_life)
-    values = np.ascontiguousarray(z.to_numpy(dtype=np.float64))
+    values = kernel_input(z.to_numpy(dtype=np.float64))
     stay = 1.0 - 1.0 / float(expected_duration)
     probability = _sticky_filter(values, float(drift), stay, float(clip), 0.5)
     return pd.Series(probability, index=z.index, name="rotation")

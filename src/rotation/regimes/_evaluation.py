@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
 from rotation.regimes._dating import ROTATION, TECH_LEADERSHIP, PhaseDating
@@ -266,11 +267,9 @@ def _next_day(
 ) -> tuple[float, float]:
     # Label known at the close of t, spread earned on t+1 (its next session).
     nxt = spread.shift(-1).iloc[:-1]
-    regressor = sm.add_constant(label.iloc[:-1].astype("float64").to_numpy())
+    regressor = add_constant(label.iloc[:-1].astype("float64").to_numpy())
     if np.ptp(regressor[:, 1]) == 0:
         return float("nan"), float("nan")
     lags = int(4 * (len(nxt) / 100.0) ** (2.0 / 9.0))
-    fit = sm.OLS(nxt.to_numpy(), regressor).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags}
-    )
+    fit = OLS(nxt.to_numpy(), regressor).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     return float(fit.params[1] * periods_per_year), float(fit.tvalues[1])

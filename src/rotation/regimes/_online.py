@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rotation._arrays import kernel_input
 from rotation._typing import FloatArray
 from rotation.regimes._changepoint import (
     ChangePointResult,
@@ -175,7 +176,7 @@ class OnlineChangePoints:
         state: tuple[Any, ...] = (
             self.state_ if started else _initial_state(size, *prior)
         )
-        x = np.ascontiguousarray(values[first:] * float(self.scale))
+        x = kernel_input(values[first:] * float(self.scale))
         out = _bocpd(x, 1.0 / float(self.expected_run_length), *prior, size, *state)
         probs: FloatArray = out[0]
         self.state_ = tuple(out[1:])

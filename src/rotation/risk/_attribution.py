@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from numpy.lib.stride_tricks import sliding_window_view
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
 from rotation.risk._validation import (
@@ -179,11 +180,9 @@ def factor_attribution(
         )
     lags = newey_west_lags(n) if hac_lags is None else hac_lags
     lags = check_positive_int(lags, "hac_lags", minimum=0)
-    design = sm.add_constant(X.astype(float), has_constant="add")
+    design = add_constant(X.astype(float), has_constant="add")
     design = design.rename(columns={"const": "alpha"})
-    fit = sm.OLS(y.astype(float), design).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags}
-    )
+    fit = OLS(y.astype(float), design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     mean_factor = X.mean().reindex(design.columns)
     contribution = fit.params * mean_factor * periods_per_year
     contribution["alpha"] = fit.params["alpha"] * periods_per_year

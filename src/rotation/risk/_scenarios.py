@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
 from rotation.risk._attribution import newey_west_lags
@@ -227,8 +228,8 @@ def estimate_exposure(
             f"too few observations ({len(blocks)} blocks of {period} sessions) "
             f"to estimate {len(names)} betas; use a longer window."
         )
-    design = sm.add_constant(blocks[names], has_constant="add")
-    fit = sm.OLS(blocks["__portfolio__"], design).fit(
+    design = add_constant(blocks[names], has_constant="add")
+    fit = OLS(blocks["__portfolio__"], design).fit(
         cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(blocks))}
     )
     return FactorExposure(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from rotation._arrays import kernel_input
 from rotation._typing import FloatArray, IntArray
 from rotation.thesis._rule import Rule
 
@@ -150,7 +151,7 @@ def pillar_states(
     machine; the first value after a gap sets the status by the strict rule,
     without waiting.
     """
-    arr = np.ascontiguousarray(values, dtype=np.float64)
+    arr = kernel_input(values)
     kernel = _pillar_states if use_numba else _pillar_states_py
     band = -float(hysteresis) if rule.outside else float(hysteresis)
     state, since, pending = kernel(
