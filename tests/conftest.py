@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from rotation.data.bundled import load_market_data
 from rotation.market import MarketData
+
+# The suite's CLI runs share one numba cache that the first tests fill; a
+# compile-ahead process per run (HOME is often a temporary folder) would only
+# compete for the cores. tests/test_compile_ahead.py turns it back on.
+os.environ.setdefault("ROTATION_COMPILE_AHEAD", "0")
 
 
 @pytest.fixture(scope="session")

@@ -275,10 +275,12 @@ def load_analysis(
     the dashboard do (:func:`rotation.workspace.open_analysis`); a user error
     exits with an ``error:`` line.
     """
+    from rotation._compile_ahead import start_compile_ahead
     from rotation.analysis import AnalysisConfig
     from rotation.data.ingest import ensure_bundled
     from rotation.workspace import open_analysis
 
+    start_compile_ahead()  # a first run: kernels compile beside the store load
     try:
         st = _open(store)
         ensure_bundled(st)
