@@ -113,7 +113,7 @@ def compile_kernels() -> None:
     sweep(prices, grid, keep_returns=True)
     DirectionRegimes().fit(returns)
     rolling_zscore(prices, 20)
-    pillar_states(returns.to_numpy(), parse_rule("> 0"))
+    pillar_states(np.asarray(returns, dtype=np.float64), parse_rule("> 0"))
 
 
 def main() -> None:
