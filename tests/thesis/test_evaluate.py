@@ -342,3 +342,13 @@ def test_compare_claims_reuses_a_history(market):
         compare_claims(thesis, market, thesis_history=hist),
         compare_claims(thesis, market),
     )
+
+
+def test_evaluate_with_history_is_one_pass_of_both(thesis, small_market, hist):
+    from rotation.thesis import evaluate_with_history
+
+    ev, one_pass = evaluate_with_history(thesis, small_market)
+    assert repr(ev) == repr(evaluate(thesis, small_market))  # NaN != NaN in ==
+    pd.testing.assert_series_equal(one_pass.health, hist.health)
+    pd.testing.assert_frame_equal(one_pass.values, hist.values)
+    pd.testing.assert_frame_equal(one_pass.codes, hist.codes)

@@ -23,8 +23,7 @@ from rotation.thesis import (
     ThesisEvaluation,
     ThesisHistory,
     compare_claims,
-    evaluate,
-    history,
+    evaluate_with_history,
     lint_thesis,
     thesis_event_study,
 )
@@ -307,8 +306,7 @@ def compute_thesis_check(analysis: Analysis) -> ThesisCheck:
     """
     thesis, market, cfg = analysis.thesis, analysis.market, analysis.config.thesis
     extra = analysis.thesis_extra or None
-    hist = history(thesis, market, extra=extra)
-    ev = evaluate(thesis, market, extra=extra)
+    ev, hist = evaluate_with_history(thesis, market, extra=extra)
     claims = compare_claims(thesis, market, extra=extra, thesis_history=hist)
     sessions = hist.health.index
     start = sessions[max(0, len(sessions) - 1 - cfg.change_lookback)]

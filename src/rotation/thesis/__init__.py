@@ -30,7 +30,13 @@ from rotation.thesis._ast import (
     Unary,
 )
 from rotation.thesis._errors import ExpressionError, ThesisError
-from rotation.thesis._evaluate import compare_claims, diff, evaluate, history
+from rotation.thesis._evaluate import (
+    compare_claims,
+    diff,
+    evaluate,
+    evaluate_with_history,
+    history,
+)
 from rotation.thesis._event_study import (
     EventStudyResult,
     event_study,
@@ -120,6 +126,7 @@ __all__ = [
     "compare_claims",
     "diff",
     "evaluate",
+    "evaluate_with_history",
     "event_study",
     "fama_french_index",
     "forward_relative_return",

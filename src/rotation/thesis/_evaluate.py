@@ -271,6 +271,34 @@ def evaluate(
     return _evaluation_at(thesis, engine, hist, items, len(hist.health) - 1)
 
 
+def evaluate_with_history(
+    thesis: Thesis,
+    market: MarketData,
+    *,
+    extra: Mapping[str, pd.Series] | None = None,
+) -> tuple[ThesisEvaluation, ThesisHistory]:
+    """Evaluate a thesis as of the market's last session, with its history.
+
+    One pass: equal to ``(evaluate(thesis, market, extra=extra),
+    history(thesis, market, extra=extra))``, which compute every metric
+    twice.
+
+    Parameters
+    ----------
+    thesis : Thesis
+    market : MarketData
+        Point-in-time data, already cut at the evaluation date.
+    extra : mapping of str to Series, optional
+
+    Returns
+    -------
+    evaluation : ThesisEvaluation
+    history : ThesisHistory
+    """
+    engine, hist, items = _run(thesis, market, extra)
+    return _evaluation_at(thesis, engine, hist, items, len(hist.health) - 1), hist
+
+
 def _evaluation_at(
     thesis: Thesis,
     engine: MetricEngine,
