@@ -3,11 +3,20 @@
 Usage (from the repository root)::
 
     python scripts/build_bundled.py --source ../shared/data
+    python scripts/build_bundled.py --digests-only
 
 Writes ``src/rotation/_bundled/{prices,series,dots,snapshots}.parquet``, ``manifest.json``
 and ``PROVENANCE.md``. The build is deterministic: same inputs, same bytes.
 It uses the package's own readers (``rotation.data.sources.files``), so the
 quirks it copes with are the ones user ingests cope with.
+
+The manifest records the SHA-256 of each Parquet file (``files_sha256``) and
+the digest that the validated ingest logs for each batch (``batch_sha256``,
+taken from a full validated load into an in-memory store). A store trusts the
+bundle, and skips its validation, only while every file matches
+(``rotation.data._bundle_load``). ``--digests-only`` records them again for
+the files already built, without ../shared/data: run it if
+``tests/data/test_bundle_load.py`` says the recorded batch digests are stale.
 """
 
 from __future__ import annotations
@@ -291,10 +300,51 @@ def build_snapshots(src: Path, log: dict) -> pd.DataFrame:
     return out.sort_values(["as_of", "symbol", "field"]).reset_index(drop=True)
 
 
+def record_digests(out: Path = OUT) -> None:
+    """Record the bundle's file and batch digests in ``out/manifest.json``."""
+    from rotation.data.bundled import bundled_dir
+    from rotation.data.ingest import load_bundled
+    from rotation.data.store import Store
+
+    if bundled_dir().resolve() != out.resolve():
+        raise SystemExit(
+            f"the installed package reads its bundle from {bundled_dir()}, not {out}: "
+            "install the package in editable mode (pip install -e .) and rerun."
+        )
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    store = Store(":memory:")
+    load_bundled(store, validate=True)
+    log = store._query("SELECT file, batch_sha256 FROM ingest_log")
+    batches = {
+        str(file).removeprefix("bundled:").removesuffix(".parquet"): str(digest)
+        for file, digest in zip(log["file"], log["batch_sha256"], strict=True)
+    }
+    names = ("prices", "series", "dots", "snapshots")
+    if set(batches) != set(names):
+        raise SystemExit(f"the validated load logged {sorted(batches)}, not {names}")
+    manifest["batch_sha256"] = {name: batches[name] for name in names}
+    manifest["files_sha256"] = {
+        f"{name}.parquet": hashlib.sha256(
+            (out / f"{name}.parquet").read_bytes()
+        ).hexdigest()
+        for name in names
+    }
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=Path("../shared/data"))
+    parser.add_argument(
+        "--digests-only",
+        action="store_true",
+        help="only record the digests of the bundle already built",
+    )
     args = parser.parse_args()
+    if args.digests_only:
+        record_digests(OUT)
+        return
     src = args.source.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     log: dict = {}
@@ -325,6 +375,7 @@ def main() -> None:
     (OUT / "manifest.json").write_text(
         json.dumps(manifest, indent=1, sort_keys=True, default=str)
     )
+    record_digests(OUT)
     for name in outputs:
         print(
             f"{name:8s} {len(outputs[name]):>9,d} rows  {(OUT / f'{name}.parquet').stat().st_size / 1e6:6.2f} MB"

@@ -37,13 +37,14 @@ from rotation.exceptions import (
 # The child loads the bundle and kills itself at a named point: a progress step
 # ("series", "dots"), the second quarantine row, or just before the completion
 # marker (the last write before COMMIT). "delay" only loads; the parent kills it.
+# A third argument "validated" takes the validated path instead of the fast one.
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
     from rotation.data.store import Store
     from rotation.data.ingest import load_bundled
 
-    path, point = sys.argv[1], sys.argv[2]
+    path, point, how = sys.argv[1], sys.argv[2], sys.argv[3]
 
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -64,16 +65,22 @@ CHILD = textwrap.dedent(
         wrap("set_state", 1)
     store = Store(path)
     print("ready", flush=True)
-    load_bundled(store, progress=lambda step: die() if step == point else None)
+    load_bundled(
+        store,
+        progress=lambda step: die() if step == point else None,
+        validate=how == "validated",
+    )
     print("finished", flush=True)
     """
 )
 
 
-def run_child(path: Path, point: str, delay: float | None = None) -> str:
+def run_child(
+    path: Path, point: str, delay: float | None = None, how: str = "fast"
+) -> str:
     """Run the loader child; return "killed" or "finished"."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), point],
+        [sys.executable, "-c", CHILD, str(path), point, how],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -159,19 +166,23 @@ class TestFirstUse:
 
 class TestKilledLoad:
     @pytest.mark.parametrize(
-        ("point", "delay"),
+        ("point", "delay", "how"),
         [
-            ("series", None),
-            ("snapshots", None),
-            ("quarantine-2", None),
-            ("before-commit", None),
-            ("delay", 1.0),
-            ("delay", 2.5),
+            ("series", None, "fast"),
+            ("snapshots", None, "fast"),
+            ("quarantine-2", None, "fast"),
+            ("before-commit", None, "fast"),
+            # The fast load takes about a second on two cores: inside it.
+            ("delay", 0.3, "fast"),
+            ("delay", 0.6, "fast"),
+            ("series", None, "validated"),
+            ("before-commit", None, "validated"),
+            ("delay", 1.0, "validated"),
         ],
     )
-    def test_reopen_repairs_to_a_clean_load(self, tmp_path, clean, point, delay):
+    def test_reopen_repairs_to_a_clean_load(self, tmp_path, clean, point, delay, how):
         path = tmp_path / "killed.duckdb"
-        outcome = run_child(path, point, delay)
+        outcome = run_child(path, point, delay, how)
         if delay is None:
             assert outcome == "killed"
         left = Store(path)

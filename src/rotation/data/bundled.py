@@ -18,7 +18,14 @@ import pandas as pd
 from rotation.data.catalog import lag_offset, series_catalog
 from rotation.market import FUNDAMENTAL_COLUMNS, MarketData, SeriesInfo
 
-__all__ = ["bundled_dir", "bundled_manifest", "load_bundled_frames", "load_market_data"]
+__all__ = [
+    "BUNDLED_TABLES",
+    "bundled_dir",
+    "bundled_manifest",
+    "load_bundled_frames",
+    "load_market_data",
+    "read_bundled_table",
+]
 
 
 def bundled_dir() -> Path:
@@ -26,34 +33,61 @@ def bundled_dir() -> Path:
     return Path(str(resources.files("rotation") / "_bundled"))
 
 
+#: The bundled tables, in load order, each in ``<name>.parquet``.
+BUNDLED_TABLES = ("prices", "series", "dots", "snapshots")
+#: The date column of each bundled table.
+_DATE_COLUMN = {
+    "prices": "date",
+    "series": "date",
+    "dots": "meeting_date",
+    "snapshots": "as_of",
+}
+
+
+def bundled_manifest(base: Path | None = None) -> dict[str, Any]:
+    """Return the build manifest (inputs, row counts, quarantine list, digests, build log).
+
+    Parameters
+    ----------
+    base : Path, optional
+        Directory of the bundle (default :func:`bundled_dir`).
+    """
+    return _read_manifest(base or bundled_dir())
+
+
 @cache
-def bundled_manifest() -> dict[str, Any]:
-    """Return the build manifest (inputs, row counts, quarantine list, build log)."""
-    return dict(json.loads((bundled_dir() / "manifest.json").read_text()))
+def _read_manifest(base: Path) -> dict[str, Any]:
+    return dict(json.loads((base / "manifest.json").read_text()))
 
 
-def load_bundled_frames() -> dict[str, pd.DataFrame]:
-    """Read the bundled long tables: ``prices``, ``series``, ``dots``, ``snapshots``."""
-    base = bundled_dir()
-    frames = {
-        name: pd.read_parquet(base / f"{name}.parquet")
-        for name in ("prices", "series", "dots", "snapshots")
-    }
-    for name, col in (
-        ("prices", "date"),
-        ("series", "date"),
-        ("dots", "meeting_date"),
-        ("snapshots", "as_of"),
-    ):
-        frames[name][col] = pd.to_datetime(frames[name][col]).astype("datetime64[ns]")
-    snapshots = frames["snapshots"]
-    snapshots["text"] = snapshots["text"].astype(object)
-    snapshots["text"] = snapshots["text"].where(snapshots["text"].notna(), None)
-    for frame in frames.values():
-        for col in frame.columns:
-            if str(frame[col].dtype) == "Float64":
-                frame[col] = frame[col].astype("float64")
-    return frames
+def read_bundled_table(name: str, base: Path | None = None) -> pd.DataFrame:
+    """Read one bundled long table (``prices``, ``series``, ``dots`` or ``snapshots``).
+
+    Dates come as ``datetime64[ns]``, numbers as ``float64`` (NaN where
+    missing) and snapshot texts as objects (None where missing): the frames
+    the readers of user files produce.
+    """
+    frame = pd.read_parquet((base or bundled_dir()) / f"{name}.parquet")
+    col = _DATE_COLUMN[name]
+    frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
+    if name == "snapshots":
+        frame["text"] = frame["text"].astype(object)
+        frame["text"] = frame["text"].where(frame["text"].notna(), None)
+    for col in frame.columns:
+        if str(frame[col].dtype) == "Float64":
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
+def load_bundled_frames(base: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Read the bundled long tables: ``prices``, ``series``, ``dots``, ``snapshots``.
+
+    Parameters
+    ----------
+    base : Path, optional
+        Directory of the bundle (default :func:`bundled_dir`).
+    """
+    return {name: read_bundled_table(name, base) for name in BUNDLED_TABLES}
 
 
 def load_market_data(as_of: str | pd.Timestamp | None = None) -> MarketData:

@@ -12,11 +12,17 @@ import hashlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-from rotation.data.bundled import bundled_dir, bundled_manifest, load_bundled_frames
+from rotation.data._bundle_load import is_shipped_bundle, load_trusted_table
+from rotation.data.bundled import (
+    BUNDLED_TABLES,
+    bundled_dir,
+    bundled_manifest,
+    load_bundled_frames,
+)
 from rotation.data.sources._text import is_parquet, read_text
 from rotation.data.sources.files import (
     read_dot_plot,
@@ -145,12 +151,12 @@ def ingest_path(
 #: same transaction as the data: present means the load completed.
 BUNDLED_STATE_KEY = "bundled_build"
 #: The steps :func:`load_bundled` reports to its ``progress`` callback.
-BUNDLED_STEPS = ("prices", "series", "dots", "snapshots")
+BUNDLED_STEPS = BUNDLED_TABLES
 
 
-def bundled_build_id() -> str:
+def bundled_build_id(base: Path | None = None) -> str:
     """Identify the bundled build (first 16 hex digits of the manifest's SHA-256)."""
-    manifest = bundled_dir() / "manifest.json"
+    manifest = (base or bundled_dir()) / "manifest.json"
     return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
 
 
@@ -161,7 +167,10 @@ def _stem(path: Path) -> str:
 
 
 def load_bundled(
-    store: Store, *, progress: Callable[[str], None] | None = None
+    store: Store,
+    *,
+    progress: Callable[[str], None] | None = None,
+    validate: bool = False,
 ) -> list[IngestReport]:
     """Load the bundled dataset and its quarantine list, all or nothing.
 
@@ -172,57 +181,66 @@ def load_bundled(
     and the missing marker makes the next :func:`ensure_bundled` load again.
     Loading twice changes nothing (idempotent).
 
+    The shipped bundle is trusted: when every Parquet file matches the
+    SHA-256 recorded in ``manifest.json`` at build time, DuckDB inserts the
+    files directly, without the user-file validation (the test suite
+    validates the shipped bundle in full). A bundle whose files differ, or
+    whose manifest records no digests, is validated like any user file.
+    Both paths leave identical stores and return identical reports.
+
     Parameters
     ----------
     store : Store
     progress : callable, optional
         Called with each step's name (``BUNDLED_STEPS``) before it runs.
+    validate : bool, default False
+        Validate the bundle in full even when it is the shipped one.
 
     Returns
     -------
     list of IngestReport
         One per step.
+
+    Raises
+    ------
+    ValidationError
+        Only on the validated path: a modified bundle breaks a rule.
     """
-    frames = load_bundled_frames()
-    steps: list[tuple[str, Callable[[], IngestReport]]] = [
-        (
-            "prices",
-            lambda: store.ingest_prices(
-                frames["prices"], file="bundled:prices.parquet"
-            ),
-        ),
-        (
-            "series",
-            lambda: store.ingest_observations(
-                frames["series"], file="bundled:series.parquet"
-            ),
-        ),
-        (
-            "dots",
-            lambda: store.ingest_dots(frames["dots"], file="bundled:dots.parquet"),
-        ),
-        (
-            "snapshots",
-            lambda: store.ingest_snapshots(
-                frames["snapshots"], file="bundled:snapshots.parquet"
-            ),
-        ),
-    ]
+    base = bundled_dir()
+    manifest = bundled_manifest(base)
+    step: Callable[[str], IngestReport]
+    if not validate and is_shipped_bundle(base, manifest):
+
+        def step(name: str) -> IngestReport:
+            return load_trusted_table(store, name, base=base, manifest=manifest)
+
+    else:
+        frames = load_bundled_frames(base)
+        ingest: dict[str, Callable[..., IngestReport]] = {
+            "prices": store.ingest_prices,
+            "series": store.ingest_observations,
+            "dots": store.ingest_dots,
+            "snapshots": store.ingest_snapshots,
+        }
+
+        def step(name: str) -> IngestReport:
+            return ingest[name](frames[name], file=f"bundled:{name}.parquet")
+
     reports = []
     with store.transaction():
-        for name, step in steps:
+        for name in BUNDLED_STEPS:
             if progress:
                 progress(name)
-            reports.append(step())
-        _quarantine_bundled(store)
-        store.set_state(BUNDLED_STATE_KEY, bundled_build_id())
+            reports.append(step(name))
+        _quarantine_bundled(store, manifest)
+        store.set_state(BUNDLED_STATE_KEY, bundled_build_id(base))
     return reports
 
 
-def _quarantine_bundled(store: Store) -> None:
+def _quarantine_bundled(store: Store, manifest: dict[str, Any]) -> None:
     known = store.quarantined()
     done = set(zip(known["symbol"], pd.to_datetime(known["date"]), strict=True))
-    for item in bundled_manifest()["quarantine"]:
+    for item in manifest["quarantine"]:
         if (item["symbol"], pd.Timestamp(item["date"])) not in done:
             store.quarantine(item["symbol"], item["date"], item["reason"])
 
