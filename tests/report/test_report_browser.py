@@ -93,6 +93,15 @@ def test_report_opens_offline_with_charts_and_no_console_errors(report_file, tmp
                 ".filter(d => d.querySelector('svg.main-svg')).length"
             )
             total = page.locator(".plotly-graph-div").count()
+            # each chart draws every trace, shape and annotation of its figure
+            drawn_parts = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                ".map(d => [d.id, d.data.length, d.querySelectorAll('g.trace').length,"
+                " (d.layout.shapes || []).length,"
+                " d.querySelectorAll('.shapelayer path').length,"
+                " (d.layout.annotations || []).length,"
+                " d.querySelectorAll('g.annotation').length])"
+            )
             ids = page.evaluate(
                 "() => Array.from(document.querySelectorAll('main section')).map(s => s.id)"
             )
@@ -107,6 +116,8 @@ def test_report_opens_offline_with_charts_and_no_console_errors(report_file, tmp
     assert errors == []
     assert external == []  # self-contained: plotly is embedded, no CDN
     assert drawn == total and drawn >= 3
+    for chart, *counts in drawn_parts:  # (in the figure, drawn) x 3
+        assert counts[0] and counts[0::2] == counts[1::2], chart
     assert ids == list(ONLY)
     assert failed == 0
     payload = json.loads(report_file.with_suffix(".json").read_text(encoding="utf-8"))

@@ -74,11 +74,22 @@ def _build(
             progress=lambda sid: progress.update(
                 task, description=f"section {sid}", advance=1
             ),
+            reuse=True,
         )
 
 
 def _thesis_key(thesis: Path | None) -> str:
     return str(thesis.resolve()) if thesis else "great_rotation_2026"
+
+
+def _summary_data(built: Report) -> dict[str, Any]:
+    """Return the summary's data (headline now and before); {} without one."""
+    from rotation.report.model import Section
+
+    for section in built.sections:
+        if section.id == "summary" and isinstance(section, Section):
+            return section.data
+    return {}
 
 
 def _render(built: Report, fmt: Format, meta: dict[str, Any]) -> dict[str, str]:
@@ -90,9 +101,8 @@ def _render(built: Report, fmt: Format, meta: dict[str, Any]) -> dict[str, str]:
         return {".md": render_markdown(built)}
     files = {".json": render_json(built, meta=meta)}
     if fmt is Format.html:
-        summary = next((s for s in built.sections if s.id == "summary"), None)
-        now = summary.data.get("headline") if summary is not None else None
-        before = summary.data.get("previous") if summary is not None else None
+        summary = _summary_data(built)
+        now, before = summary.get("headline"), summary.get("previous")
         files[".html"] = render_html(
             built,
             title=f"rotation — {built.analysis.thesis.meta.title}, checked",
@@ -102,16 +112,16 @@ def _render(built: Report, fmt: Format, meta: dict[str, Any]) -> dict[str, str]:
 
 
 def _run_record(built: Report, files: dict[str, str]) -> dict[str, Any]:
-    """Record what a rerun needs to reproduce this output without recomputing."""
+    """Return what the run prints and records: sections, headline, files."""
     failed = {f.id: f.error for f in built.failures}
-    summary = next((s for s in built.sections if s.id == "summary"), None)
     return {
         "as_of": str(built.analysis.as_of.date()),
         "sections": [
             [s.title, failed.get(s.id), built.timings[s.id]] for s in built.sections
         ],
-        "headline": summary.data.get("headline") if summary is not None else None,
+        "headline": _summary_data(built).get("headline"),
         "files": files,
+        "reused": len(built.reused),
     }
 
 
@@ -125,24 +135,12 @@ def _print_run(run: dict[str, Any], written: list[Path], seconds: float) -> None
     console.print(table)
     for path in written:
         console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
-    if run.get("reused"):
+    if run["reused"]:
         console.print(
-            "unchanged data, thesis, settings and code: the previous run's "
-            "report was reused"
+            f"{run['reused']} of {len(run['sections'])} sections reused from an "
+            "earlier run (unchanged data, thesis, settings and code)"
         )
     console.print(f"done in {seconds:.1f} s")
-
-
-def _output_cache(analysis: Analysis, *inputs: Any) -> Path | None:
-    """Where this exact report (analysis, format, sections, previous run) is kept."""
-    import hashlib
-
-    folder = getattr(analysis.results, "folder", None)
-    if not isinstance(folder, Path):
-        return None
-    text = json.dumps(inputs, sort_keys=True, default=str)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return folder / f"report-{digest}.json"
 
 
 def _produce(
@@ -152,7 +150,7 @@ def _produce(
     fmt: Format,
     only: list[str] | None,
 ) -> dict[str, Any]:
-    """Return the run's record: read back when nothing changed, else built."""
+    """Build (or read back unchanged sections of) the report; return the run."""
     from rotation.thesis_files import load_thesis_file
     from rotation.workspace import analysis_of, thesis_label
 
@@ -162,27 +160,8 @@ def _produce(
     previous = st.previous_report(_thesis_key(thesis), as_of=analysis.as_of)
     if previous:
         previous = {"as_of": previous["as_of"], "headline": previous["payload"]}
-    cached = _output_cache(analysis, str(fmt), only, previous, str(st.path))
-    if cached is not None and cached.is_file():
-        try:
-            return {**json.loads(cached.read_text(encoding="utf-8")), "reused": True}
-        except (OSError, ValueError):
-            pass
     built = _build(analysis, previous, only)
-    run = _run_record(built, _render(built, fmt, {"store": str(st.path)}))
-    if cached is not None and not built.failures:
-        _keep(cached, run)
-    return run
-
-
-def _keep(path: Path, run: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(run), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        return
+    return _run_record(built, _render(built, fmt, {"store": str(st.path)}))
 
 
 @app.command()
@@ -213,8 +192,8 @@ def report(
     """Build the report on the store (loading the bundled data on first use).
 
     A rerun on unchanged data, thesis, settings and code reuses the previous
-    run's results (parts, and the rendered files when the previous report
-    recorded in the store is the same too).
+    run's results: the parts, and each section as rendered (only the summary,
+    which compares with the previous report, is rendered again).
     """
     start = time.perf_counter()
     try:

@@ -7,12 +7,15 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rotation.report.model import Section, TextBlock
 
 if TYPE_CHECKING:
     from rotation.analysis import Analysis
+    from rotation.report.fragments import RenderedSection
+    from rotation.report.reuse import SectionCache
 
 __all__ = ["SECTIONS", "Report", "SectionFailure", "build_report"]
 
@@ -46,12 +49,28 @@ class SectionFailure:
 
 @dataclass(frozen=True)
 class Report:
-    """The built report: its analysis, sections, failures and timings."""
+    """The built report: its analysis, sections, failures and timings.
+
+    A section read back from an earlier run is its rendered fragments
+    (:class:`~rotation.report.fragments.RenderedSection`); ``reused`` lists
+    those ids.
+    """
 
     analysis: Analysis
-    sections: tuple[Section, ...]
+    sections: tuple[Section | RenderedSection, ...]
     failures: tuple[SectionFailure, ...]
     timings: dict[str, float]
+    reused: tuple[str, ...] = ()
+
+    @cached_property
+    def rendered(self) -> tuple[RenderedSection, ...]:
+        """Every section's fragments, rendered once for all the output formats."""
+        from rotation.report.fragments import RenderedSection, render_section
+
+        return tuple(
+            s if isinstance(s, RenderedSection) else render_section(s)
+            for s in self.sections
+        )
 
 
 def _resolve(target: str) -> Callable[[Analysis], Section]:
@@ -96,6 +115,7 @@ def build_report(
     only: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     previous: Mapping[str, Any] | None = None,
+    reuse: bool = False,
 ) -> Report:
     """Render every section of ``analysis``; a failing section is shown, not hidden.
 
@@ -111,19 +131,30 @@ def build_report(
     previous : mapping, optional
         ``{"as_of": ..., "headline": {...}}`` of the previous report on this
         store, for the summary's "what changed".
+    reuse : bool
+        Read sections rendered by an earlier run on the same Analysis back
+        from its results cache (:mod:`rotation.report.reuse`), and keep the
+        ones rendered now; the summary is always rendered.
     """
-    built, failures, timings = [], [], {}
+    cache = _section_cache(analysis) if reuse else None
+    built: list[Section | RenderedSection] = []
+    failures, timings, reused = [], {}, []
     for section_id, target in sections:
         if only is not None and section_id not in only:
             continue
         if progress:
             progress(section_id)
         start = time.perf_counter()
-        section, failure = build_section(analysis, section_id, target)
+        kept = None if cache is None else cache.get(section_id, target)
+        if kept is not None:
+            built.append(kept)
+            reused.append(section_id)
+        else:
+            section, failure = _built_and_kept(analysis, section_id, target, cache)
+            built.append(section)
+            if failure is not None:
+                failures.append(failure)
         timings[section_id] = time.perf_counter() - start
-        built.append(section)
-        if failure is not None:
-            failures.append(failure)
     if only is None:
         start = time.perf_counter()
         summary, failure = build_section(
@@ -133,4 +164,27 @@ def build_report(
             failures.append(failure)
         built.insert(0, summary)
         timings["summary"] = time.perf_counter() - start
-    return Report(analysis, tuple(built), tuple(failures), timings)
+    return Report(analysis, tuple(built), tuple(failures), timings, tuple(reused))
+
+
+def _section_cache(analysis: Analysis) -> SectionCache | None:
+    from rotation.report.reuse import SectionCache
+
+    return SectionCache.of(analysis)
+
+
+def _built_and_kept(
+    analysis: Analysis,
+    section_id: str,
+    target: str,
+    cache: SectionCache | None,
+) -> tuple[Section | RenderedSection, SectionFailure | None]:
+    """Build the section; with a cache, render it and keep its fragments."""
+    section, failure = build_section(analysis, section_id, target)
+    if cache is None or failure is not None:  # a failure is built again next time
+        return section, failure
+    from rotation.report.fragments import render_section
+
+    fragments = render_section(section)
+    cache.put(fragments, target)
+    return fragments, None

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # annotations only: building a report imports plotly anyway
+if TYPE_CHECKING:  # annotations only
     import pandas as pd
     import plotly.graph_objects as go
 
@@ -38,11 +39,30 @@ class TextBlock:
 
 @dataclass(frozen=True)
 class FigureBlock:
-    """A plotly figure with its caption and the sources it draws on."""
+    """A plotly figure with its caption and the sources it draws on.
 
-    figure: go.Figure
+    ``spec`` is the figure as plotly's JSON (``{"data": [...], "layout":
+    {...}}``, see :func:`rotation.report.plotting.figure`); :attr:`figure`
+    is the same figure as a validated ``plotly.graph_objects.Figure``, built
+    on first use (the report itself never needs it).
+    """
+
+    spec: Mapping[str, Any]
     caption: str = ""
     sources: tuple[str, ...] = ()
+
+    @cached_property
+    def figure(self) -> go.Figure:
+        """The figure as a plotly ``Figure`` (validated; for notebooks and tests)."""
+        import plotly.graph_objects as go
+
+        return go.Figure(dict(self.spec))
+
+    @property
+    def title(self) -> str:
+        """The figure's title text ("" when it has none)."""
+        title = self.spec.get("layout", {}).get("title") or {}
+        return str(title.get("text") or "") if isinstance(title, Mapping) else ""
 
 
 @dataclass(frozen=True)

@@ -9,29 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
-from plotly.offline import get_plotlyjs
+from markupsafe import Markup
 
 from rotation.analysis import to_jsonable
 from rotation.report.builder import Report
-from rotation.report.model import FigureBlock, TableBlock, TextBlock
+from rotation.report.fragments import escape_json, json_fragment, md_escape
 from rotation.workspace import data_freshness
 
 __all__ = [
+    "escape_json",
+    "md_escape",
     "render_html",
     "render_json",
     "render_markdown",
-    "escape_json",
-    "md_escape",
     "render_sections",
     "report_css",
     "to_jsonable",
@@ -46,48 +41,6 @@ def _env() -> Environment:
     )
 
 
-def _table_html(block: TableBlock) -> Markup:
-    frame = block.frame
-    head = "".join(
-        f"<th>{escape(str(c))}</th>"
-        for c in ([frame.index.name or ""] if block.show_index else [])
-        + list(frame.columns)
-    )
-    rows = []
-    for idx, row in frame.iterrows():
-        cells = [f"<th>{escape(str(idx))}</th>"] if block.show_index else []
-        for col, value in row.items():
-            css = (
-                block.cell_classes[str(col)](value)
-                if str(col) in block.cell_classes
-                else ""
-            )
-            text = _fmt(value)
-            num = (
-                " num"
-                if isinstance(value, int | float | np.number)
-                and not isinstance(value, bool)
-                else ""
-            )
-            cells.append(f'<td class="{escape(css)}{num}">{escape(text)}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return Markup(
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return f"{number:,.4g}" if abs(number) < 1e5 else f"{number:,.0f}"
-    if isinstance(value, pd.Timestamp):
-        return str(value.date())
-    return str(value)
-
-
 @cache
 def report_css() -> str:
     """Return the report's stylesheet (light and dark), shared with the dashboard."""
@@ -96,58 +49,20 @@ def report_css() -> str:
     return env.loader.get_source(env, "report.css")[0]
 
 
-def _text_html(block: TextBlock) -> Markup:
-    if isinstance(block.text, str):
-        return Markup("<p>") + escape(block.text) + Markup("</p>")
-    items = Markup("").join(
-        Markup("<li>") + escape(t) + Markup("</li>") for t in block.text
-    )
-    return Markup("<ul>") + items + Markup("</ul>")
+@cache
+def _plotly_js() -> str:
+    """plotly.js as the installed plotly package ships it (no CDN)."""
+    from plotly.offline import get_plotlyjs
 
-
-def _figure_html(block: FigureBlock) -> Markup:
-    div = block.figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        config={"displaylogo": False, "responsive": True},
-    )
-    caption = escape(block.caption)
-    if block.sources:
-        caption += (
-            Markup(" <span class='src'>Source: ")
-            + escape(", ".join(block.sources))
-            + Markup("</span>")
-        )
-    return (
-        Markup('<figure class="chart">')
-        + Markup(div)
-        + Markup("<figcaption>")
-        + caption
-        + Markup("</figcaption></figure>")
-    )
-
-
-def _block_html(block: TextBlock | FigureBlock | TableBlock) -> Markup:
-    if isinstance(block, TextBlock):
-        return _text_html(block)
-    if isinstance(block, FigureBlock):
-        return _figure_html(block)
-    html = _table_html(block)
-    if block.caption:
-        html += Markup('<p class="caption">') + escape(block.caption) + Markup("</p>")
-    return html
+    text: str = get_plotlyjs()
+    return text
 
 
 def render_sections(report: Report) -> list[dict[str, Any]]:
     """Render each section to escaped HTML: ``id``, ``title``, ``html``, ``failed``."""
     return [
-        {
-            "id": section.id,
-            "title": section.title,
-            "html": Markup("").join(_block_html(b) for b in section.blocks),
-            "failed": "error" in section.data,
-        }
-        for section in report.sections
+        {"id": s.id, "title": s.title, "html": Markup(s.html), "failed": s.failed}
+        for s in report.rendered
     ]
 
 
@@ -167,7 +82,7 @@ def render_html(
             sections=render_sections(report),
             css=Markup(report_css()),
             failures=report.failures,
-            plotly_js=Markup(get_plotlyjs()),
+            plotly_js=Markup(_plotly_js()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             freshness=data_freshness(report.analysis.snapshot),
             headline=headline,
@@ -180,54 +95,23 @@ def render_json(report: Report, *, meta: dict[str, Any] | None = None) -> str:
 
     ``<``, ``>`` and ``&`` are written as JSON unicode escapes, so user
     text (a thesis title or claim) stays inert when the JSON is embedded in a
-    page or opened in a browser.
+    page or opened in a browser. The text is ``json.dumps(document,
+    indent=1)``, assembled from each section's fragment.
     """
-    payload = {
-        "meta": {
-            "as_of": str(report.analysis.as_of.date()),
-            "data": data_freshness(report.analysis.snapshot),
-            "thesis": report.analysis.thesis_name,
-            "settings": report.analysis.config.as_dict(),
-            **(meta or {}),
-            "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
-            "failures": [{"id": f.id, "error": f.error} for f in report.failures],
-        },
-        "sections": {s.id: {"title": s.title, **s.data} for s in report.sections},
+    head = {
+        "as_of": str(report.analysis.as_of.date()),
+        "data": data_freshness(report.analysis.snapshot),
+        "thesis": report.analysis.thesis_name,
+        "settings": report.analysis.config.as_dict(),
+        **(meta or {}),
+        "timings_s": {k: round(v, 3) for k, v in report.timings.items()},
+        "failures": [{"id": f.id, "error": f.error} for f in report.failures],
     }
-    return escape_json(json.dumps(to_jsonable(payload), indent=1, allow_nan=False))
-
-
-def escape_json(text: str) -> str:
-    """Escape ``<``, ``>`` and ``&`` in JSON text (still valid, same values)."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown and HTML syntax so user text (a thesis) stays plain text.
-
-    Backslash-escapes every character that Markdown or inline HTML gives a
-    meaning to, so ``<script>`` or ``[x](javascript:...)`` renders literally.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def _markdown_block(block: TextBlock | FigureBlock | TableBlock) -> list[str]:
-    if isinstance(block, TextBlock):
-        if isinstance(block.text, str):
-            return [md_escape(block.text), ""]
-        return [f"- {md_escape(t)}" for t in block.text] + [""]
-    if isinstance(block, FigureBlock):
-        title = block.figure.layout.title.text or ""
-        return [f"*Figure: {md_escape(title)}* — {md_escape(block.caption)}", ""]
-    frame = block.frame
-    lines = ["| " + " | ".join(md_escape(str(c)) for c in frame.columns) + " |"]
-    lines.append("|" + "---|" * len(frame.columns))
-    for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(md_escape(_fmt(v)) for v in row) + " |")
-    return [*lines, ""]
+    sections = report.rendered
+    # Inside "sections", a title key wins over the section's data, as in a dict.
+    body = ",\n  ".join(f"{escape_json(json.dumps(s.id))}: {s.json}" for s in sections)
+    body = "{\n  " + body + "\n }" if sections else "{}"
+    return '{\n "meta": ' + json_fragment(head, 1) + ',\n "sections": ' + body + "\n}"
 
 
 def render_markdown(report: Report) -> str:
@@ -237,8 +121,5 @@ def render_markdown(report: Report) -> str:
     or claim stays text in any Markdown or HTML viewer.
     """
     lines = [f"# rotation report — as of {report.analysis.as_of.date()}", ""]
-    for section in report.sections:
-        lines += [f"## {md_escape(section.title)}", ""]
-        for block in section.blocks:
-            lines += _markdown_block(block)
+    lines += [s.markdown for s in report.rendered]
     return "\n".join(lines)

@@ -12,11 +12,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Analysis, Backtests, Omitted, SweepRobustness
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout
+from rotation.report.plotting import base_layout, colorscale, figure, numbers
 from rotation.report.sections._common import omitted_section, part_data
 
 __all__ = ["build_backtest_section"]
@@ -61,20 +60,21 @@ def _dates(index: Any) -> list[str]:
     return [pd.Timestamp(d).date().isoformat() for d in index]
 
 
-def _curves_figure(part: Backtests, kind: str) -> go.Figure:
-    fig = go.Figure()
+def _curves_figure(part: Backtests, kind: str) -> dict[str, Any]:
     series = part.curves.equity if kind == "equity" else part.curves.drawdown
     scale = 1.0 if kind == "equity" else 100.0
-    for name, values in series.items():
-        fig.add_trace(
-            go.Scatter(
-                x=_dates(part.curves.dates),
-                y=np.round(scale * np.asarray(values, dtype=float), 4),
-                name=part.strategies[name].label,
-                mode="lines",
-                line={"color": COLORS.get(name), "width": 1.6 if scale == 1 else 1.2},
-            )
-        )
+    x = _dates(part.curves.dates)
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": numbers(np.round(scale * np.asarray(values, dtype=float), 4)),
+            "name": part.strategies[name].label,
+            "mode": "lines",
+            "line": {"color": COLORS.get(name), "width": 1.6 if scale == 1 else 1.2},
+        }
+        for name, values in series.items()
+    ]
     if kind == "equity":
         layout = base_layout(
             f"Growth of $1 (net of {part.cost_bps:g} bps costs, cash at Fed funds)",
@@ -83,32 +83,29 @@ def _curves_figure(part: Backtests, kind: str) -> go.Figure:
         layout["yaxis"]["type"] = "log"
     else:
         layout = base_layout("Drawdown from running peak", "drawdown (%)")
-    fig.update_layout(**layout)
-    return fig
+    return figure(traces, layout)
 
 
-def _heatmap_figure(sweep: SweepRobustness) -> go.Figure:
+def _heatmap_figure(sweep: SweepRobustness) -> dict[str, Any]:
     heat = sweep.heatmap
     z = np.array(heat.sharpe, dtype=float)
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.round(z, 3),
-            x=[str(k) for k in heat.top_k],
-            y=[str(v) for v in heat.lookback],
-            colorscale="RdBu",
-            zmid=0.0,
-            colorbar={"title": "Sharpe"},
-            hovertemplate="lookback %{y}<br>top-k %{x}<br>Sharpe %{z:.2f}<extra></extra>",
-        )
-    )
+    trace = {
+        "type": "heatmap",
+        "z": numbers(np.round(z, 3)),
+        "x": [str(k) for k in heat.top_k],
+        "y": [str(v) for v in heat.lookback],
+        "colorscale": colorscale("RdBu"),
+        "zmid": 0.0,
+        "colorbar": {"title": {"text": "Sharpe"}},
+        "hovertemplate": "lookback %{y}<br>top-k %{x}<br>Sharpe %{z:.2f}<extra></extra>",
+    }
     title = (
         f"Sweep: Sharpe by lookback and top-k (skip {heat.skip}, {heat.cost_bps:g} bps)"
     )
     layout = base_layout(title, "lookback (sessions)", xaxis="top-k (assets held)")
     layout["hovermode"] = "closest"
     layout["height"] = 460
-    fig.update_layout(**layout)
-    return fig
+    return figure([trace], layout)
 
 
 def _tear_table(part: Backtests) -> pd.DataFrame:

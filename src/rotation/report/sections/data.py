@@ -9,11 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Omitted
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout, weekly
+from rotation.report.plotting import (
+    base_layout,
+    dates,
+    figure,
+    hline,
+    numbers,
+    weekly,
+)
 from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
@@ -51,25 +57,19 @@ def build_coverage_section(analysis: Analysis) -> Section:
     )
 
 
-def _line_figure(frame: pd.DataFrame, title: str, dashed: tuple[str, ...]) -> go.Figure:
-    fig = go.Figure()
+def _line_figure(
+    frame: pd.DataFrame, title: str, dashed: tuple[str, ...]
+) -> dict[str, Any]:
     plot = weekly(frame)
-    for col in plot.columns:
-        wide = col in dashed
-        fig.add_trace(
-            go.Scatter(
-                x=plot.index,
-                y=plot[col].round(3),
-                name=str(col),
-                mode="lines",
-                line={
-                    "dash": "dash" if wide else "solid",
-                    "width": 2.5 if wide else 1.4,
-                },
-            )
-        )
-    fig.update_layout(**base_layout(title, "index (start = 100)"))
-    return fig
+    x = dates(plot.index)
+    traces = [
+        {"type": "scatter", "x": x, "y": numbers(plot[col].round(3)),
+         "name": str(col), "mode": "lines",
+         "line": {"dash": "dash" if col in dashed else "solid",
+                  "width": 2.5 if col in dashed else 1.4}}
+        for col in plot.columns
+    ]  # fmt: skip
+    return figure(traces, base_layout(title, "index (start = 100)"))
 
 
 def build_price_panels_section(analysis: Analysis) -> Section:
@@ -96,38 +96,40 @@ def build_price_panels_section(analysis: Analysis) -> Section:
     return Section("prices", "Price panels", tuple(blocks), part_data(part))
 
 
-def _fed_figure(part: Any) -> go.Figure:
+def _fed_figure(part: Any) -> dict[str, Any]:
     history = part.range_history
     # Step lines to the as-of date: the last range holds until then.
     end = pd.DataFrame(
         {"date": [part.date], "lower": [part.lower], "upper": [part.upper]}
     )
     steps = pd.concat([history, end], ignore_index=True)
-    fig = go.Figure()
-    for name, fill in (("upper", None), ("lower", "tonexty")):
-        fig.add_trace(
-            go.Scatter(x=steps["date"], y=steps[name], name=f"target {name}",
-                       mode="lines", line={"shape": "hv", "width": 1}, fill=fill)
-        )  # fmt: skip
+    x = dates(steps["date"])
+    traces = [
+        {"type": "scatter", "x": x, "y": numbers(steps[name]), "name": f"target {name}",
+         "mode": "lines", "line": {"shape": "hv", "width": 1}}
+        | ({"fill": fill} if fill else {})
+        for name, fill in (("upper", None), ("lower", "tonexty"))
+    ]  # fmt: skip
     years = [c for c in part.seps.columns if str(c).isdigit()]
     for _, row in part.seps.tail(part.charted_seps).iterrows():
         known = [c for c in years if pd.notna(row[c])]
-        fig.add_trace(
-            go.Scatter(
-                x=[pd.Timestamp(f"{c}-12-31") for c in known],
-                y=[row[c] for c in known],
-                mode="lines+markers",
-                name=f"SEP {pd.Timestamp(row['meeting']).date()} median",
-                line={"dash": "dot"},
-            )
-        )
-    for level in part.claimed:
-        fig.add_hline(y=level.value, line={"dash": "dash", "width": 1.2, "color": "#888"},
-                      annotation_text=f"thesis {level.value:g}% ({level.pillar})")  # fmt: skip
-    fig.update_layout(
-        **base_layout("Fed funds target range and dot-plot median paths", "percent")
+        traces.append(
+            {"type": "scatter", "x": dates([pd.Timestamp(f"{c}-12-31") for c in known]),
+             "y": [float(row[c]) for c in known], "mode": "lines+markers",
+             "name": f"SEP {pd.Timestamp(row['meeting']).date()} median",
+             "line": {"dash": "dot"}}
+        )  # fmt: skip
+    levels = [
+        hline(level.value, line={"dash": "dash", "width": 1.2, "color": "#888"},
+              annotation_text=f"thesis {level.value:g}% ({level.pillar})")
+        for level in part.claimed
+    ]  # fmt: skip
+    return figure(
+        traces,
+        base_layout("Fed funds target range and dot-plot median paths", "percent"),
+        shapes=[shape for shape, _ in levels],
+        annotations=[note for _, note in levels],
     )
-    return fig
 
 
 def build_fed_section(analysis: Analysis) -> Section:

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Omitted
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout
+from rotation.report.plotting import base_layout, dates, figure, hline, numbers
 from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
@@ -57,27 +56,24 @@ def _lines(
     *,
     hlines: Mapping[str, float] | None = None,
     scale: float = 1.0,
-) -> go.Figure:
-    fig = go.Figure()
-    for name, series in dict(frame.items()).items():
-        fig.add_trace(
-            go.Scatter(
-                x=series.index,
-                y=(scale * series).round(4),
-                name=str(name),
-                mode="lines",
-                line={"width": 1.5},
-            )
-        )
-    for label, level in (hlines or {}).items():
-        fig.add_hline(
-            y=level,
-            line={"dash": "dash", "width": 1.2, "color": "#888"},
-            annotation_text=label,
-            annotation_position="top left",
-        )
-    fig.update_layout(**base_layout(title, yaxis))
-    return fig
+) -> dict[str, Any]:
+    traces = [
+        {"type": "scatter", "x": dates(series.index),
+         "y": numbers((scale * series).round(4)), "name": str(name), "mode": "lines",
+         "line": {"width": 1.5}}
+        for name, series in dict(frame.items()).items()
+    ]  # fmt: skip
+    levels = [
+        hline(level, line={"dash": "dash", "width": 1.2, "color": "#888"},
+              annotation_text=label, annotation_position="top left")
+        for label, level in (hlines or {}).items()
+    ]  # fmt: skip
+    return figure(
+        traces,
+        base_layout(title, yaxis),
+        shapes=[shape for shape, _ in levels],
+        annotations=[note for _, note in levels],
+    )
 
 
 # -- correlation ----------------------------------------------------------------
@@ -139,8 +135,7 @@ def build_correlation_section(analysis: Analysis) -> Section:
 
 
 # -- RRG ------------------------------------------------------------------------
-def _rrg_figure(tails: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure()
+def _rrg_figure(tails: pd.DataFrame, title: str) -> dict[str, Any]:
     spread = 0.5
     if len(tails):
         deviation = np.abs(tails[["rs_ratio", "rs_momentum"]].to_numpy(float) - 100.0)
@@ -152,31 +147,32 @@ def _rrg_figure(tails: pd.DataFrame, title: str) -> go.Figure:
         "lagging": (lo, 100, lo, 100),
         "improving": (lo, 100, 100, hi),
     }
-    for name, (x0, x1, y0, y1) in boxes.items():
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, layer="below",
-                      fillcolor=QUADRANT_COLOURS[name], line={"width": 0})  # fmt: skip
-        fig.add_annotation(x=(x0 + x1) / 2, y=y1 if y1 > 100 else y0, text=name,
-                           showarrow=False)  # fmt: skip
+    shapes = [
+        {"fillcolor": QUADRANT_COLOURS[name], "layer": "below", "line": {"width": 0},
+         "type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1}
+        for name, (x0, x1, y0, y1) in boxes.items()
+    ]  # fmt: skip
+    labels = [
+        {"showarrow": False, "text": name, "x": (x0 + x1) / 2,
+         "y": y1 if y1 > 100 else y0}
+        for name, (x0, x1, y0, y1) in boxes.items()
+    ]  # fmt: skip
+    traces = []
     for symbol, tail in tails.groupby("symbol", sort=False):
         n = len(tail)
-        fig.add_trace(
-            go.Scatter(
-                x=tail["rs_ratio"].round(3),
-                y=tail["rs_momentum"].round(3),
-                mode="lines+markers+text",
-                name=str(symbol),
-                marker={"size": [4] * (n - 1) + [10]},
-                text=[""] * (n - 1) + [str(symbol)],
-                textposition="top center",
-                line={"width": 1.2},
-            )
-        )
+        traces.append(
+            {"type": "scatter", "x": numbers(tail["rs_ratio"].round(3)),
+             "y": numbers(tail["rs_momentum"].round(3)),
+             "mode": "lines+markers+text", "name": str(symbol),
+             "marker": {"size": [4] * (n - 1) + [10]},
+             "text": [""] * (n - 1) + [str(symbol)], "textposition": "top center",
+             "line": {"width": 1.2}}
+        )  # fmt: skip
     layout = base_layout(title, "RS-Momentum", xaxis="RS-Ratio")
     layout.update(hovermode="closest", height=520)
     layout["xaxis"] = {**layout["xaxis"], "range": [lo, hi]}
     layout["yaxis"] = {**layout["yaxis"], "range": [lo, hi]}
-    fig.update_layout(**layout)
-    return fig
+    return figure(traces, layout, shapes=shapes, annotations=labels)
 
 
 def build_rrg_section(analysis: Analysis) -> Section:

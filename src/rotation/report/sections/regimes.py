@@ -16,11 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Omitted
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout, weekly
+from rotation.report.plotting import (
+    base_layout,
+    dates,
+    figure,
+    numbers,
+    vrect,
+    weekly,
+)
 from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
@@ -226,67 +232,58 @@ def _score_blocks(
     ]
 
 
-def _timeline_figure(part: Regimes) -> go.Figure:
+def _spread_traces(part: Regimes, probability_name: str) -> list[dict[str, Any]]:
     index = weekly(part.spread_index)
     prob = part.probability_weekly
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=index.index,
-            y=index.to_numpy(),
-            name="spread index",
-            line={"color": "#1f77b4"},
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=prob.index,
-            y=prob.to_numpy(),
-            name=f"P({part.long_label})",
-            yaxis="y2",
-            line={"color": "#d62728", "width": 1},
-        )
-    )
+    return [
+        {"type": "scatter", "x": dates(index.index), "y": numbers(index.to_numpy()),
+         "name": "spread index", "line": {"color": "#1f77b4"}},
+        {"type": "scatter", "x": dates(prob.index), "y": numbers(prob.to_numpy()),
+         "name": probability_name, "yaxis": "y2",
+         "line": {"color": "#d62728", "width": 1}},
+    ]  # fmt: skip
+
+
+def _probability_axis(part: Regimes) -> dict[str, Any]:
+    return {"title": {"text": f"P({part.long_label})"}, "overlaying": "y",
+            "side": "right", "range": [0, 1], "showgrid": False}  # fmt: skip
+
+
+def _timeline_figure(part: Regimes) -> dict[str, Any]:
     episodes = part.episodes
     leading = episodes[
         (episodes["regime"] == part.long_label)
         & (episodes["length"] >= part.min_episode_sessions)
     ]
-    for row in leading.itertuples():
-        figure.add_vrect(
-            x0=row.start, x1=row.end, fillcolor="#d62728", opacity=0.12, line_width=0
-        )
+    shading = [
+        vrect(start, end, fillcolor="#d62728", opacity=0.12)
+        for start, end in zip(leading["start"], leading["end"], strict=True)
+    ]
     layout = base_layout(
         f"{part.long} minus {part.short}: regimes", "spread index (start = 100)"
     )
-    layout["yaxis2"] = {
-        "title": f"P({part.long_label})",
-        "overlaying": "y",
-        "side": "right",
-        "range": [0, 1],
-        "showgrid": False,
-    }
-    figure.update_layout(**layout)
-    return figure
+    layout["yaxis2"] = _probability_axis(part)
+    traces = _spread_traces(part, f"P({part.long_label})")
+    return figure(traces, layout, shapes=shading)
 
 
-def _components_figure(score: CompositeScore, lookback: int) -> go.Figure:
+def _components_figure(score: CompositeScore, lookback: int) -> dict[str, Any]:
     line = score.history.dropna().iloc[-lookback:]
     parts = weekly(score.contributions.loc[line.index[0] : line.index[-1]])
     line = weekly(line)
-    figure = go.Figure()
-    for column in parts.columns:
-        values = parts[column].to_numpy(dtype=np.float64)
-        figure.add_trace(go.Bar(x=parts.index, y=values, name=str(column)))
-    figure.add_trace(
-        go.Scatter(
-            x=line.index, y=line.to_numpy(), name="score", line={"color": "#222"}
-        )
-    )
+    x = dates(parts.index)
+    traces = [
+        {"type": "bar", "x": x, "name": str(column),
+         "y": numbers(parts[column].to_numpy(dtype=np.float64))}
+        for column in parts.columns
+    ]  # fmt: skip
+    traces.append(
+        {"type": "scatter", "x": dates(line.index), "y": numbers(line.to_numpy()),
+         "name": "score", "line": {"color": "#222"}}
+    )  # fmt: skip
     layout = base_layout("Composite score and its components", "z-score units")
     layout["barmode"] = "relative"
-    figure.update_layout(**layout)
-    return figure
+    return figure(traces, layout)
 
 
 def _hindsight_blocks(part: Regimes) -> list[TextBlock | FigureBlock | TableBlock]:
@@ -314,29 +311,19 @@ def _hindsight_blocks(part: Regimes) -> list[TextBlock | FigureBlock | TableBloc
     ]
 
 
-def _hindsight_figure(part: Regimes, hindsight: HindsightPhases) -> go.Figure:
-    index = weekly(part.spread_index)
-    prob = part.probability_weekly
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(x=index.index, y=index.to_numpy(), name="spread index",
-                   line={"color": "#1f77b4"})
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(x=prob.index, y=prob.to_numpy(), name=f"filtered P({part.long_label})",
-                   yaxis="y2", line={"color": "#d62728", "width": 1})
-    )  # fmt: skip
+def _hindsight_figure(part: Regimes, hindsight: HindsightPhases) -> dict[str, Any]:
     phases = hindsight.phases
-    for row in phases[phases["phase"] == part.long_label].itertuples():
-        figure.add_vrect(
-            x0=row.start, x1=row.end, fillcolor="#2ca02c",
-            opacity=0.15 if row.complete else 0.07, line_width=0,
-        )  # fmt: skip
+    phases = phases[phases["phase"] == part.long_label]
+    shading = [
+        vrect(start, end, fillcolor="#2ca02c", opacity=0.15 if complete else 0.07)
+        for start, end, complete in zip(
+            phases["start"], phases["end"], phases["complete"], strict=True
+        )
+    ]
     layout = base_layout(
         f"Hindsight phases of {part.long} minus {part.short}",
         "spread index (start = 100)",
     )
-    layout["yaxis2"] = {"title": f"P({part.long_label})", "overlaying": "y",
-                        "side": "right", "range": [0, 1], "showgrid": False}  # fmt: skip
-    figure.update_layout(**layout)
-    return figure
+    layout["yaxis2"] = _probability_axis(part)
+    traces = _spread_traces(part, f"filtered P({part.long_label})")
+    return figure(traces, layout, shapes=shading)

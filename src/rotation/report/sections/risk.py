@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Omitted
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout, weekly
+from rotation.report.plotting import base_layout, dates, figure, numbers, weekly
 from rotation.report.sections._common import omitted_section, part_data
 
 if TYPE_CHECKING:
@@ -141,26 +140,18 @@ def _replay_blocks(part: RiskPart) -> Blocks:
     return [TableBlock(pd.DataFrame(rows), caption=caption)]
 
 
-def _factor_figure(factors: FactorExposures) -> go.Figure:
+def _factor_figure(factors: FactorExposures) -> dict[str, Any]:
     plot = weekly(factors.rolling.drop(columns="alpha"))
-    fig = go.Figure()
-    for col in plot.columns:
-        fig.add_trace(
-            go.Scatter(
-                x=plot.index,
-                y=plot[col].round(3),
-                name=str(col),
-                mode="lines",
-                line={"width": 1.4},
-            )
-        )
-    fig.update_layout(
-        **base_layout(
-            "Rolling Fama–French exposures of the book",
-            "beta (per unit factor return)",
-        )
+    x = dates(plot.index)
+    traces = [
+        {"type": "scatter", "x": x, "y": numbers(plot[col].round(3)),
+         "name": str(col), "mode": "lines", "line": {"width": 1.4}}
+        for col in plot.columns
+    ]  # fmt: skip
+    layout = base_layout(
+        "Rolling Fama–French exposures of the book", "beta (per unit factor return)"
     )
-    return fig
+    return figure(traces, layout)
 
 
 def _factor_blocks(part: RiskPart) -> Blocks:
@@ -260,28 +251,24 @@ def _var_tables(part: RiskPart) -> Blocks:
 
 def _var_figure(part: RiskPart) -> FigureBlock:
     hist = part.var_forecasts.iloc[-CHART_SESSIONS:]
-    fig = go.Figure()
-    for name, y, mode in (
-        ("daily return", hist["realised"], "lines"),
-        (f"-VaR {part.var_level:.0%} (forecast)", -hist["var"], "lines"),
-    ):
-        fig.add_trace(
-            go.Scatter(x=hist.index, y=(y * 100).round(3), name=name, mode=mode)
+    x = dates(hist.index)
+    traces: list[dict[str, Any]] = [
+        {"type": "scatter", "x": x, "y": numbers((y * 100).round(3)), "name": name,
+         "mode": "lines"}
+        for name, y in (
+            ("daily return", hist["realised"]),
+            (f"-VaR {part.var_level:.0%} (forecast)", -hist["var"]),
         )
+    ]  # fmt: skip
     hits = hist[hist["exceedance"]]
-    fig.add_trace(
-        go.Scatter(
-            x=hits.index,
-            y=(hits["realised"] * 100).round(3),
-            name="exceedance",
-            mode="markers",
-            marker={"size": 8},
-        )
-    )
+    traces.append(
+        {"type": "scatter", "x": dates(hits.index),
+         "y": numbers((hits["realised"] * 100).round(3)), "name": "exceedance",
+         "mode": "markers", "marker": {"size": 8}}
+    )  # fmt: skip
     title = f"The book: daily return vs {part.var_level:.0%} historical VaR"
-    fig.update_layout(**base_layout(title, "return (%)"))
     return FigureBlock(
-        fig,
+        figure(traces, base_layout(title, "return (%)")),
         caption=(
             f"Last {len(hist)} sessions, {hist.index[0].date()} to "
             f"{hist.index[-1].date()}; markers are days whose loss exceeded the "

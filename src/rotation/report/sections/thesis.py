@@ -11,11 +11,17 @@ import math
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from rotation.analysis import Analysis, EventStudies, Omitted, ThesisCheck
 from rotation.report.model import FigureBlock, Section, TableBlock, TextBlock
-from rotation.report.plotting import base_layout, weekly
+from rotation.report.plotting import (
+    base_layout,
+    dates,
+    figure,
+    hline,
+    numbers,
+    weekly,
+)
 from rotation.report.sections._common import omitted_section, part_data
 
 __all__ = ["build_thesis_section", "status_class"]
@@ -155,24 +161,22 @@ def _risk_block(check: ThesisCheck) -> TableBlock:
 def _health_figure(check: ThesisCheck) -> FigureBlock:
     series = weekly(check.health_history.dropna())
     level, cover = check.event_study.level, check.event_study.min_coverage
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=series.index,
-            y=series.to_numpy() * 100.0,
-            mode="lines",
-            name="thesis health",
-            line={"width": 1.5},
-        )
-    )
-    fig.add_hline(
-        y=level * 100.0,
-        line_dash="dot",
+    trace = {
+        "type": "scatter",
+        "x": dates(series.index),
+        "y": numbers(series.to_numpy() * 100.0),
+        "mode": "lines",
+        "name": "thesis health",
+        "line": {"width": 1.5},
+    }
+    line, note = hline(
+        level * 100.0,
+        line={"dash": "dot"},
         annotation_text=f"event-study level {level:.0%}",
     )
-    fig.update_layout(**base_layout("Thesis health", "% of weighted pillars holding"))
+    layout = base_layout("Thesis health", "% of weighted pillars holding")
     return FigureBlock(
-        fig,
+        figure([trace], layout, shapes=[line], annotations=[note]),
         caption=(
             "Weighted share of pillars holding among those with data, weekly "
             "(last value of each week), from the first day pillars carrying "
