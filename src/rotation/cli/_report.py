@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 def _load_store(store: Path | None) -> tuple[Store, bool]:
     """Open the store, loading the bundled data on first use (with progress)."""
+    from rotation._compile_ahead import start_compile_ahead
     from rotation.data.ingest import ensure_bundled
 
+    start_compile_ahead()  # a first run: kernels compile beside the store load
     st = _open(store)
     with _progress() as progress:
         task = progress.add_task("opening the store", total=3)
@@ -293,6 +295,9 @@ def serve(
         f"dashboard on http://{host}:{port}/  (API schema: /openapi.json)",
         markup=False,
     )
+    from rotation._compile_ahead import start_compile_ahead
+
+    start_compile_ahead()  # the first page's analysis finds its kernels compiled
     try:
         run_server(
             host,
