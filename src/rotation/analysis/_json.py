@@ -19,9 +19,11 @@ def series_points(series: pd.Series, digits: int | None = 6) -> dict[str, list[A
     values = series.to_numpy(dtype="float64", na_value=np.nan)
     if digits is not None:
         values = np.round(values, digits)
+    days = pd.DatetimeIndex(series.index).to_numpy().astype("datetime64[D]")
+    finite = np.isfinite(values)
     return {
-        "dates": [pd.Timestamp(d).date().isoformat() for d in series.index],
-        "values": [float(v) if math.isfinite(v) else None for v in values],
+        "dates": np.datetime_as_string(days).tolist(),
+        "values": np.where(finite, values, None).tolist() if len(values) else [],
     }
 
 
