@@ -25,6 +25,7 @@ from rotation.measures._ratios import (
     sortino_ratio,
     total_return,
 )
+from rotation.measures._regression import RegressionFit, ols_hac
 from rotation.measures._relative import alpha, beta, information_ratio
 from rotation.measures._sharpe_inference import (
     deflated_sharpe_ratio,
@@ -36,6 +37,7 @@ from rotation.measures._turnover import turnover
 
 __all__ = [
     "Drawdown",
+    "RegressionFit",
     "alpha",
     "annual_volatility",
     "beta",
@@ -48,6 +50,7 @@ __all__ = [
     "information_ratio",
     "max_drawdown",
     "max_drawdown_info",
+    "ols_hac",
     "periods_per_year",
     "probabilistic_sharpe_ratio",
     "sharpe_ratio",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from rotation._normal import normal_cdf, normal_ppf
 from rotation._typing import FloatArray
 
 __all__ = [
@@ -67,7 +69,7 @@ def sharpe_ratio_test(
     if not denom > 0:
         return float("nan")
     z = (sharpe - benchmark_sharpe) * np.sqrt(n_observations - 1.0) / np.sqrt(denom)
-    return float(stats.norm.cdf(z))
+    return float(normal_cdf(z))
 
 
 def _moments(returns: pd.Series | FloatArray) -> tuple[float, int, float, float]:
@@ -79,8 +81,7 @@ def _moments(returns: pd.Series | FloatArray) -> tuple[float, int, float, float]
         raise ValueError(f"returns must hold at least 3 non-NaN values (got {r.size}).")
     sd = float(np.std(r, ddof=1))
     sharpe = float(np.mean(r) / sd) if sd > 0 else float("nan")
-    skew = float(stats.skew(r, bias=True))
-    kurt = float(stats.kurtosis(r, fisher=False, bias=True))
+    skew, kurt = _skew_kurtosis(r)
     return sharpe, int(r.size), skew, kurt
 
 
@@ -150,8 +151,8 @@ def expected_maximum_sharpe(n_trials: int, sharpe_variance: float) -> float:
         raise ValueError(f"n_trials must be at least 2 (got {n_trials}).")
     if not sharpe_variance >= 0:
         raise ValueError(f"sharpe_variance must be >= 0 (got {sharpe_variance}).")
-    quantiles = (1.0 - _EULER_GAMMA) * stats.norm.ppf(1.0 - 1.0 / n_trials)
-    quantiles += _EULER_GAMMA * stats.norm.ppf(1.0 - 1.0 / (n_trials * np.e))
+    quantiles = (1.0 - _EULER_GAMMA) * normal_ppf(1.0 - 1.0 / n_trials)
+    quantiles += _EULER_GAMMA * normal_ppf(1.0 - 1.0 / (n_trials * np.e))
     return float(np.sqrt(sharpe_variance) * quantiles)
 
 
@@ -213,3 +214,15 @@ def deflated_sharpe_ratio(
         )
     benchmark = expected_maximum_sharpe(n_trials, sharpe_variance)
     return probabilistic_sharpe_ratio(returns, benchmark_sharpe=benchmark)
+
+
+def _skew_kurtosis(r: np.ndarray) -> tuple[float, float]:
+    # Population (biased) moments: skew m3 / m2^1.5 and kurtosis m4 / m2^2
+    # (not excess), as scipy.stats.skew/kurtosis(bias=True, fisher=False);
+    # NaN for a constant series (m2 at rounding level, scipy's rule).
+    mean = float(r.mean())
+    centred = r - mean
+    m2 = float(np.mean(centred**2))
+    if m2 <= (np.finfo(np.float64).resolution * mean) ** 2:
+        return math.nan, math.nan
+    return float(np.mean(centred**3)) / m2**1.5, float(np.mean(centred**4)) / m2**2

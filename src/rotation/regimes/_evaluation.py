@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
+from rotation.measures import ols_hac
 from rotation.regimes._dating import ROTATION, TECH_LEADERSHIP, PhaseDating
 from rotation.regimes._episodes import regime_episodes
 
@@ -267,9 +266,10 @@ def _next_day(
 ) -> tuple[float, float]:
     # Label known at the close of t, spread earned on t+1 (its next session).
     nxt = spread.shift(-1).iloc[:-1]
-    regressor = add_constant(label.iloc[:-1].astype("float64").to_numpy())
-    if np.ptp(regressor[:, 1]) == 0:
+    held = label.iloc[:-1].astype("float64").to_numpy()
+    if np.ptp(held) == 0:
         return float("nan"), float("nan")
     lags = int(4 * (len(nxt) / 100.0) ** (2.0 / 9.0))
-    fit = OLS(nxt.to_numpy(), regressor).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    return float(fit.params[1] * periods_per_year), float(fit.tvalues[1])
+    design = pd.DataFrame({"const": 1.0, "label": held})
+    fit = ols_hac(pd.Series(nxt.to_numpy()), design, lags)
+    return float(fit.params.iloc[1] * periods_per_year), float(fit.tvalues.iloc[1])

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
-from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
 from rotation._typing import FloatArray
 from rotation.regimes._em import baum_welch
@@ -124,6 +122,11 @@ def fit_statsmodels(
     max_iterations: int,
 ) -> tuple[Fit | None, bool, str]:
     """One statsmodels fit, sorted by mean; never raises on numerical failure."""
+    # Imported here: statsmodels.tsa costs ~0.7 s, and only the statsmodels
+    # engine (a validation candidate, never the product's filter) needs it.
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
+    from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
+
     start_params = None if previous is None else previous.raw_params
     try:
         with warnings.catch_warnings():

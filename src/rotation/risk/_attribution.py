@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
+from rotation.measures import ols_hac
 from rotation.risk._validation import (
     HasReturns,
     check_positive_int,
@@ -159,7 +158,8 @@ def factor_attribution(
     .. math:: r_{p,t} - r_{f,t} = \alpha + \sum_k \beta_k f_{k,t}
               + \varepsilon_t
 
-    estimated by OLS (statsmodels) with the Newey-West HAC covariance.
+    estimated by OLS with the Newey-West HAC covariance
+    (:func:`rotation.measures.ols_hac`).
 
     NaN handling: dates missing from either side, or with a NaN anywhere,
     are dropped (inner join); the count used is ``n_observations``.
@@ -180,9 +180,10 @@ def factor_attribution(
         )
     lags = newey_west_lags(n) if hac_lags is None else hac_lags
     lags = check_positive_int(lags, "hac_lags", minimum=0)
-    design = add_constant(X.astype(float), has_constant="add")
-    design = design.rename(columns={"const": "alpha"})
-    fit = OLS(y.astype(float), design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    design = pd.concat(
+        [pd.Series(1.0, index=X.index, name="alpha"), X.astype(float)], axis=1
+    )
+    fit = ols_hac(y.astype(float), design, lags)
     mean_factor = X.mean().reindex(design.columns)
     contribution = fit.params * mean_factor * periods_per_year
     contribution["alpha"] = fit.params["alpha"] * periods_per_year

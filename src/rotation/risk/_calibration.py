@@ -11,9 +11,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import stats
 from scipy.special import xlogy
 
+from rotation._normal import chi2_sf, normal_pdf, normal_ppf
 from rotation._typing import FloatArray
 from rotation.risk._validation import (
     HasReturns,
@@ -148,7 +148,7 @@ def kupiec_test(exceedances: Any, *, level: float = 0.99) -> KupiecResult:
         expected_rate=p,
         observed_rate=p_hat,
         lr_statistic=lr,
-        p_value=float(stats.chi2.sf(lr, df=1)),
+        p_value=float(chi2_sf(lr, 1)),
         level=level,
     )
 
@@ -254,9 +254,9 @@ def christoffersen_test(
     return ChristoffersenResult(
         transitions=(n00, n01, n10, n11),
         lr_independence=lr_ind,
-        p_value_independence=float(stats.chi2.sf(lr_ind, df=1)),
+        p_value_independence=float(chi2_sf(lr_ind, 1)),
         lr_conditional_coverage=lr_cc,
-        p_value_conditional_coverage=float(stats.chi2.sf(lr_cc, df=2)),
+        p_value_conditional_coverage=float(chi2_sf(lr_cc, 2)),
         level=pof.level,
     )
 
@@ -284,9 +284,9 @@ def _rolling_kernel(
         lam = 0.5 ** (1.0 / half_life)
         decay = lam ** np.arange(window - 1, -1, -1, dtype=np.float64)
         sigma = np.sqrt((w * w) @ decay / decay.sum())
-        z = float(stats.norm.ppf(p))
+        z = float(normal_ppf(p))
         var[rows] = -sigma * z
-        cvar[rows] = sigma * float(stats.norm.pdf(z)) / p
+        cvar[rows] = sigma * float(normal_pdf(z)) / p
         return var, cvar
     mean = w.mean(axis=1)
     d = w - mean[:, None]
@@ -295,9 +295,9 @@ def _rolling_kernel(
     m2 = d2.mean(axis=1)
     std = np.sqrt(m2 * window / (window - 1))
     if method == "normal":
-        z = float(stats.norm.ppf(p))
+        z = float(normal_ppf(p))
         var[rows] = -(mean + std * z)
-        cvar[rows] = -mean + std * float(stats.norm.pdf(z)) / p
+        cvar[rows] = -mean + std * float(normal_pdf(z)) / p
         return var, cvar
     with np.errstate(invalid="ignore", divide="ignore"):
         g1 = (d2 * d).mean(axis=1) / m2**1.5
@@ -305,7 +305,7 @@ def _rolling_kernel(
     nw = window
     skew = g1 * math.sqrt(nw * (nw - 1)) / (nw - 2)
     kurt = (nw - 1) / ((nw - 2) * (nw - 3)) * ((nw + 1) * g2 + 6.0)
-    z = float(stats.norm.ppf(p))
+    z = float(normal_ppf(p))
     z_cf = (
         z
         + (z**2 - 1.0) * skew / 6.0

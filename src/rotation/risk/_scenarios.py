@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from rotation._typing import DateLike
+from rotation.measures import ols_hac
 from rotation.risk._attribution import newey_west_lags
 from rotation.risk._validation import (
     HasReturns,
@@ -228,10 +227,10 @@ def estimate_exposure(
             f"too few observations ({len(blocks)} blocks of {period} sessions) "
             f"to estimate {len(names)} betas; use a longer window."
         )
-    design = add_constant(blocks[names], has_constant="add")
-    fit = OLS(blocks["__portfolio__"], design).fit(
-        cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(blocks))}
+    design = pd.concat(
+        [pd.Series(1.0, index=blocks.index, name="const"), blocks[names]], axis=1
     )
+    fit = ols_hac(blocks["__portfolio__"], design, newey_west_lags(len(blocks)))
     return FactorExposure(
         betas=fit.params[names].astype(float),
         std_errors=fit.bse[names].astype(float),

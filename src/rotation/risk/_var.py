@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from rotation._normal import normal_pdf, normal_ppf
 from rotation._typing import DateLike, FloatArray
 from rotation.risk._covariance import covariance
 from rotation.risk._validation import (
@@ -160,7 +160,7 @@ def cornish_fisher_quantile(
 
     NaN handling: NaN moments give NaN.
     """
-    z = float(stats.norm.ppf(probability))
+    z = float(normal_ppf(probability))
     s, k = skewness, excess_kurtosis
     return (
         z
@@ -175,8 +175,8 @@ def _cornish_fisher_tail_mean(p: float, s: Any, k: Any) -> Any:
     # divided by p; uses the truncated-normal moments
     # E[z 1{z<a}] = -phi, E[(z^2-1)1{}] = -a phi, E[(z^3-3z)1{}] = -(a^2-1)phi,
     # E[(2z^3-5z)1{}] = -(2a^2-1) phi. Elementwise for arrays s, k.
-    a = float(stats.norm.ppf(p))
-    phi = float(stats.norm.pdf(a))
+    a = float(normal_ppf(p))
+    phi = float(normal_pdf(a))
     total = -phi * (
         1.0 + a * s / 6.0 + (a**2 - 1.0) * k / 24.0 - (2.0 * a**2 - 1.0) * s**2 / 36.0
     )
@@ -372,9 +372,9 @@ def value_at_risk(
     p = 1.0 - level
     if method == "ewma_normal":
         sigma = ewma_volatility(x, half_life=half_life) * math.sqrt(horizon)
-        z = float(stats.norm.ppf(p))
+        z = float(normal_ppf(p))
         var = -sigma * z
-        cvar = sigma * float(stats.norm.pdf(z)) / p
+        cvar = sigma * float(normal_pdf(z)) / p
         return RiskEstimate(var=var, cvar=cvar, **common)
 
     mean, std, skew, kurt = sample_moments(x)
@@ -389,10 +389,10 @@ def value_at_risk(
         cov = covariance(sub, method=covariance_method)
         std = float(np.sqrt(w.to_numpy() @ cov.to_numpy() @ w.to_numpy()))
     if method == "normal":
-        z = float(stats.norm.ppf(p))
+        z = float(normal_ppf(p))
         sigma = std * math.sqrt(horizon)
         var = -(horizon * mean + sigma * z)
-        cvar = -horizon * mean + sigma * float(stats.norm.pdf(z)) / p
+        cvar = -horizon * mean + sigma * float(normal_pdf(z)) / p
         return RiskEstimate(var=var, cvar=cvar, **common)
     if method == "cornish_fisher":
         s_h, k_h = skew / math.sqrt(horizon), kurt / horizon
