@@ -23,7 +23,7 @@ def series_points(series: pd.Series, digits: int | None = 6) -> dict[str, list[A
     finite = np.isfinite(values)
     return {
         "dates": np.datetime_as_string(days).tolist(),
-        "values": np.where(finite, values, None).tolist() if len(values) else [],
+        "values": np.where(finite, values.astype(object), np.array(None)).tolist(),
     }
 
 
