@@ -22,6 +22,11 @@ Average pairwise correlation (T=5000 seeded returns, window 63):
     where its output fits in memory.
 RRG: 11 sector SPDRs vs SPY on the bundled data (1998-12 to 2026-08), daily and
 weekly, against a straightforward pandas implementation of the same formulas.
+
+Small baskets (``--small-only`` prints only this table): the numpy path that
+baskets of up to ``SMALL_BASKET`` members take (nothing to compile) against
+the warm numba kernel on the same data, T=12,000, window 63, interleaved
+rounds; the ratio numpy / kernel chose ``SMALL_BASKET``.
 """
 
 from __future__ import annotations
@@ -247,16 +252,83 @@ def bench_floor(rounds: int = 5) -> None:
     print()
 
 
+def bench_small_baskets(rounds: int = 5, sizes: tuple[int, ...] = (7, 12, 16)) -> None:
+    """The numpy path of small baskets against the warm kernel, same data.
+
+    T=12,000 seeded returns with a few gaps, window 63; each round times both
+    paths (best of 7 calls), interleaved; the ratio is the median over rounds
+    of numpy / kernel. The numpy path compiles nothing; the kernel is warmed
+    first, so its compile time (seconds, on a first run) is not counted.
+    """
+    from rotation.indicators._correlation import (
+        SMALL_BASKET,
+        _kernel_average_correlation,
+    )
+    from rotation.indicators._correlation_small import average_correlation_small
+
+    n_obs = 12_000
+    print(
+        f"small baskets (numpy path up to N={SMALL_BASKET}), T={n_obs:,}, "
+        f"w={WINDOW}, 1 thread; best of 7 per round, {rounds} rounds"
+    )
+    header = "N    kernel (warm)   numpy        numpy / kernel   load avg"
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(7)
+    for n_assets in sizes:
+        common = rng.normal(0.0, 0.01, size=(n_obs, 1))
+        values = common * rng.uniform(0.2, 1.5, size=(1, n_assets))
+        values = values + rng.normal(0.0, 0.015, size=(n_obs, n_assets))
+        values[rng.random(values.shape) < 0.002] = np.nan
+        weights = np.ones(n_assets)
+        _kernel_average_correlation(values[:300], weights, WINDOW, 2, 1)  # warm
+        kernel, small = [], []
+        for _ in range(rounds):
+            kernel.append(
+                timed(
+                    lambda v=values, w=weights: _kernel_average_correlation(
+                        v, w, WINDOW, 2, 1
+                    ),
+                    7,
+                )[0]
+            )
+            small.append(
+                timed(
+                    lambda v=values, w=weights: average_correlation_small(
+                        v, w, WINDOW, 2
+                    ),
+                    7,
+                )[0]
+            )
+        ratios = [b / a for a, b in zip(kernel, small, strict=True)]
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"{n_assets:<4} {fmt_ms(min(kernel)):>13}   {fmt_ms(min(small)):>10}   "
+            f"{statistics.median(ratios):5.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+            f"   {load}"
+        )
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the N=500 loop")
     parser.add_argument(
         "--floor-only", action="store_true", help="only ours vs the dgemm floor"
     )
+    parser.add_argument(
+        "--small-only",
+        action="store_true",
+        help="only the numpy path of small baskets vs the warm kernel",
+    )
     args = parser.parse_args()
+    if args.small_only:
+        bench_small_baskets()
+        return
     bench_floor()
     if args.floor_only:
         return
+    bench_small_baskets()
     rows = bench_correlation(args.quick) + bench_rrg()
     header = ("case", "ours", "numpy loop", "pandas", "notes")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]

@@ -23,15 +23,17 @@ from rotation.indicators._banded_product import (
     Tile6x4,
     _band_tile,
     _band_tile_py,
-    band_tile,
     select_tile,
     vector_registers,
 )
-from rotation.indicators._correlation import _aligned_zeros, _average_correlation
+from rotation.indicators._correlation import (
+    SMALL_BASKET,
+    _aligned_zeros,
+    _kernel_average_correlation,
+)
 from rotation.indicators._correlation_kernels import (
     _avg_corr,
     _avg_corr_py,
-    _avg_corr_tiled,
     _coefficients,
     _coefficients_py,
     _pack_row,
@@ -39,8 +41,21 @@ from rotation.indicators._correlation_kernels import (
     refresh_period,
     ring_rows,
 )
+from rotation.indicators._correlation_small import average_correlation_small
 
 AI_LARGE = ["NVDA", "MSFT", "GOOGL", "META", "AMZN", "AVGO", "ORCL"]
+# More members than SMALL_BASKET: the numba kernel's path
+WIDE = [*AI_LARGE, "AAPL", "AMD", "TSM", "SMH", "SOXX", "QQQ", "SPY", "IWM"]
+WIDE += ["XLK", "XLI", "XLE", "XLF", "XLV"]
+
+# The two paths of _average_correlation, forced: (values, weights, window,
+# min_assets, n_threads) -> values
+PATHS = {
+    "kernel": _kernel_average_correlation,
+    "numpy": lambda v, w, window, m, threads: average_correlation_small(
+        v, w, window, m
+    ),
+}
 
 
 def _loop_avg_corr(
@@ -227,16 +242,14 @@ class TestProperties:
             np.where(member, weights / np.sqrt(np.where(member, m2, 1) / 30), 0),
         )
 
+    @pytest.mark.parametrize("path", PATHS)
     @settings(deadline=None, max_examples=30)
     @given(seed=st.integers(0, 10_000), window=st.integers(3, 80))
-    def test_matches_loop_with_gaps(self, seed, window):
+    def test_matches_loop_with_gaps(self, path, seed, window):
         values = _random_returns(seed, nan_frac=0.01)
-        out = rolling_average_correlation(pd.DataFrame(values), window, min_assets=3)
+        out = PATHS[path](values, np.ones(values.shape[1]), window, 3, 1)
         np.testing.assert_allclose(
-            out.to_numpy(),
-            _loop_avg_corr(values, window, min_assets=3),
-            rtol=0,
-            atol=1e-10,
+            out, _loop_avg_corr(values, window, min_assets=3), rtol=0, atol=1e-10
         )
 
     @settings(deadline=None, max_examples=30)
@@ -266,12 +279,14 @@ class TestProperties:
             finite = out.dropna().to_numpy()
             assert np.all(finite >= -1.0 - 1e-12) and np.all(finite <= 1.0 + 1e-12)
 
-    def test_long_series_no_drift(self):
+    @pytest.mark.parametrize("path", PATHS)
+    def test_long_series_no_drift(self, path):
         # 20k steps of sliding updates with a level shift: the periodic exact
-        # recompute keeps the result at loop precision.
+        # recompute keeps the result at loop precision (numpy path: raw sums,
+        # and the two-pass fallback after the shift).
         values = _random_returns(3, n_obs=20_000, n_assets=4)
         values[10_000:] += 0.5
-        out = _average_correlation(values, np.ones(4), 63, 2, 1)
+        out = PATHS[path](values, np.ones(4), 63, 2, 1)
         tail = slice(19_000, 20_000)
         expected = _loop_avg_corr(values[18_900:], 63)[100:]
         np.testing.assert_allclose(out[tail], expected, rtol=0, atol=1e-10)
@@ -292,6 +307,8 @@ class TestNoLookAhead:
             ),
             # spans on three threads (the real data fall below the threshold)
             lambda r: rolling_average_correlation(r, 21, n_threads=3),
+            # a basket wider than SMALL_BASKET: the kernel, on three threads
+            lambda r: rolling_average_correlation(r, 42, n_threads=3),
             lambda r: rolling_dispersion(r),
             lambda r: rolling_dispersion(r, 21),
         ],
@@ -299,14 +316,19 @@ class TestNoLookAhead:
             "avg_corr",
             "avg_corr_weighted",
             "avg_corr_threads",
+            "avg_corr_kernel_threads",
             "dispersion",
             "dispersion_21",
         ],
     )
-    def test_prefix_and_perturb(self, fn, market, lookahead):
+    def test_prefix_and_perturb(self, fn, request, market, lookahead):
+        wide = "kernel" in request.node.callspec.id
         returns = simple_returns(
-            market.prices[AI_LARGE].loc["2011":"2016"], skip_empty_rows=True
+            market.prices[WIDE if wide else AI_LARGE].loc["2011":"2016"],
+            skip_empty_rows=True,
         )
+        if wide:
+            assert returns.shape[1] > SMALL_BASKET
         cuts = [50, 300, 900, len(returns) - 2]
         lookahead.prefix(fn, returns, cuts)
         lookahead.perturb(fn, returns, cuts)
@@ -376,9 +398,9 @@ class TestInputs:
         # spans start at refresh points and every date's value comes from the
         # same instructions, so the split cannot change a bit
         values = pd.DataFrame(
-            _random_returns(11, n_obs=3000, n_assets=12, nan_frac=0.01)
+            _random_returns(11, n_obs=3000, n_assets=20, nan_frac=0.01)
         )
-        weights = dict(enumerate(np.linspace(0.5, 2.0, 12)))
+        weights = dict(enumerate(np.linspace(0.5, 2.0, 20)))
         one = rolling_average_correlation(values, 63, weights=weights, n_threads=1)
         many = rolling_average_correlation(
             values, 63, weights=weights, n_threads=n_threads
@@ -391,7 +413,7 @@ class TestInputs:
         from concurrent.futures import ThreadPoolExecutor
 
         frames = [
-            pd.DataFrame(_random_returns(seed, n_obs=1500, n_assets=10))
+            pd.DataFrame(_random_returns(seed, n_obs=1500, n_assets=20))
             for seed in range(6)
         ]
         expected = [rolling_average_correlation(f, 63, n_threads=1) for f in frames]
@@ -404,16 +426,15 @@ class TestInputs:
         for one, many in zip(expected, got, strict=True):
             np.testing.assert_array_equal(many.to_numpy(), one.to_numpy())
 
-    def test_infinite_returns_are_gaps_like_nan(self):
+    @pytest.mark.parametrize("path", PATHS)
+    def test_infinite_returns_are_gaps_like_nan(self, path):
         values = _random_returns(8, n_obs=300, n_assets=6)
         with_inf, with_nan = values.copy(), values.copy()
         with_inf[100, 2], with_nan[100, 2] = np.inf, np.nan
         with_inf[150, 4], with_nan[150, 4] = -np.inf, np.nan
-        out = rolling_average_correlation(pd.DataFrame(with_inf), 30)
-        np.testing.assert_array_equal(
-            out.to_numpy(), rolling_average_correlation(pd.DataFrame(with_nan), 30)
-        )
-        assert out.notna().sum() == 300 - 29  # the others carry every window
+        out = PATHS[path](with_inf, np.ones(6), 30, 2, 1)
+        np.testing.assert_array_equal(out, PATHS[path](with_nan, np.ones(6), 30, 2, 1))
+        assert np.isfinite(out).sum() == 300 - 29  # the others carry every window
 
     def test_ring_one_row_smaller_is_wrong(self):
         # ring_rows is the minimum: guard against a silent off-by-one
@@ -468,14 +489,11 @@ class TestInputs:
         _run_spans(lambda lo, hi: ran.append((lo, hi)), spans)
         assert sorted(ran) == spans
 
-    def test_column_and_row_major_input_agree(self):
+    @pytest.mark.parametrize("path", PATHS)
+    def test_column_and_row_major_input_agree(self, path):
         values = _random_returns(5, n_obs=400, n_assets=9, nan_frac=0.02)
-        by_rows = _average_correlation(
-            np.ascontiguousarray(values), np.ones(9), 21, 2, 1
-        )
-        by_columns = _average_correlation(
-            np.asfortranarray(values), np.ones(9), 21, 2, 1
-        )
+        by_rows = PATHS[path](np.ascontiguousarray(values), np.ones(9), 21, 2, 1)
+        by_columns = PATHS[path](np.asfortranarray(values), np.ones(9), 21, 2, 1)
         np.testing.assert_array_equal(by_rows, by_columns)
 
     def test_rows_start_on_64_byte_boundaries(self):
@@ -520,40 +538,22 @@ class TestTileShapes:
             np.testing.assert_array_equal(products[tile][:, :shared], reference)
 
     @pytest.mark.parametrize("nan_frac", [0.0, 0.02])
-    def test_every_tile_gives_the_same_values(self, nan_frac):
+    def test_kernel_in_this_tile_matches_the_loop(self, nan_frac):
         # gaps, a late joiner, a constant stretch and all-missing rows take
-        # the general path as well as the clean one
+        # the general path as well as the clean one; the kernel runs in this
+        # machine's tile (every tile gives the same products: above)
         values = _random_returns(21, n_obs=700, n_assets=13, nan_frac=nan_frac)
         values[300:400, 3] = 0.001  # constant for a while: not a member
         values[500:503] = np.nan
         weights = np.linspace(0.5, 2.0, 13)
-        outs = []
-        for tile in TILES:
-            out = np.full(len(values), np.nan)
-            ring = _aligned_zeros((ring_rows(40, tile), -(-13 // LANES) * LANES))
-            _avg_corr_tiled(
-                values,
-                weights,
-                40,
-                2,
-                refresh_period(40),
-                0,
-                len(values),
-                ring,
-                out,
-                tile,
-            )
-            outs.append(out)
-        # The products are bit-identical (above); the moment kernels' last bit
-        # can depend on the context numba compiled them in (which literal
-        # specialisations exist), so the values are compared to rounding.
-        for out in outs[1:]:
-            np.testing.assert_allclose(out, outs[0], rtol=0, atol=1e-15)
+        out = np.full(len(values), np.nan)
+        ring = _aligned_zeros((ring_rows(40), -(-13 // LANES) * LANES))
+        _avg_corr(values, weights, 40, 2, refresh_period(40), 0, len(values), ring, out)
         expected = _loop_avg_corr(values, 40, weights)
         # the loop's np.std of a constant window is rounding dust, not 0, and
         # the loop does not skip all-missing rows
         away = np.r_[0:300, 440:500]
-        np.testing.assert_allclose(outs[0][away], expected[away], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(out[away], expected[away], rtol=0, atol=1e-10)
 
     def test_tile_follows_the_register_file(self):
         avx2 = "+64bit,+avx,+avx2,+fma,-avx512f,-avx512vl"
@@ -567,31 +567,12 @@ class TestTileShapes:
         assert TILE in TILES and (TILE_ROWS, TILE_DATES) == (TILE.rows, TILE.dates)
         assert _band_tile is _BAND_TILES[type(TILE)]
 
-    def test_band_tile_rejects_what_is_not_a_tile(self):
-        from numba import njit
-        from numba.core.errors import TypingError
-
-        @njit
-        def call(shape):
-            band_tile(
-                shape,
-                np.zeros((2, 8)),
-                np.zeros(2, np.int64),
-                np.zeros((4, 8)),
-                0,
-                1,
-                np.zeros((8, 4)),
-            )
-
-        with pytest.raises(TypingError, match="band_tile takes one of"):
-            call((6, 4))
-
     @pytest.mark.parametrize("scale", [1e-20, 1e20])
     def test_variances_outside_float32_range_are_exact(self, scale):
         # the float32 seed of the inverse square root cannot hold these: the
         # coefficients take the correctly rounded path instead
         values = _random_returns(8, n_obs=300, n_assets=7)
-        scaled = _average_correlation(values * scale, np.ones(7), 30, 2, 1)
+        scaled = _kernel_average_correlation(values * scale, np.ones(7), 30, 2, 1)
         np.testing.assert_allclose(
             scaled, _loop_avg_corr(values, 30), rtol=0, atol=1e-10
         )

@@ -12,11 +12,9 @@ fit the 32 vector registers of AVX-512 and Arm (6 x 4), but spill on AVX2's 16
 from the instruction set numba compiles for (:func:`select_tile`), so only
 that shape is ever compiled. Every shape computes each dot product with the
 same instructions in the same order, so every shape gives bit-identical
-numbers (tested).
-
-Each shape is a small named-tuple class: the kernels are specialised on its
-type, which keeps them cacheable on disk (numba cannot cache a kernel that
-takes another kernel as an argument).
+numbers (tested). The average-correlation kernels call :data:`_band_tile`,
+this machine's shape, as a global: one specialisation to compile, and numba's
+disk cache is keyed by the CPU, so a cache never serves another ISA's shape.
 """
 
 from __future__ import annotations
@@ -28,8 +26,6 @@ from typing import NamedTuple, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 from numba import njit
-from numba.core.errors import TypingError
-from numba.extending import overload
 
 from rotation._typing import FloatArray
 
@@ -44,12 +40,14 @@ IntArray = npt.NDArray[np.int64]
 KernelT = TypeVar("KernelT", bound=Callable[..., object])
 
 
-def compile_kernel(function: KernelT) -> KernelT:
+def compile_kernel(function: KernelT, *, inline: bool = False) -> KernelT:
     """Jit ``function`` as every average-correlation kernel is compiled.
 
     Cached on disk, GIL released (spans run on threads), fast-math without
     ``nnan``/``ninf``, no bounds checks (the callers validate), and numpy's
     error model (a float division never raises, so loops with one vectorise).
+    ``inline`` puts a helper's body into its one caller in numba's IR: one
+    function less to compile on a first run.
     """
     compiled = njit(
         function,
@@ -58,6 +56,7 @@ def compile_kernel(function: KernelT) -> KernelT:
         fastmath=_FASTMATH,
         boundscheck=False,
         error_model="numpy",
+        inline="always" if inline else "never",
     )
     return cast(KernelT, compiled)
 
@@ -89,7 +88,24 @@ def _band_tile_6x4_py(
     last: int,
     product: FloatArray,
 ) -> None:
-    """:func:`band_tile` with 6 rows x 4 dates: 24 accumulators."""
+    """Dot products of the observations ``lo..last`` with 4 coefficient rows.
+
+    6 rows x 4 dates at a time: 24 accumulators.
+
+    Parameters
+    ----------
+    clean : ndarray of shape (n_rows, n_padded)
+        Padded returns (0.0 for NaN); ``n_padded`` a multiple of ``LANES``.
+    rows : ndarray of int64
+        Row of ``clean`` for each observation.
+    coef : ndarray of shape (4, n_padded)
+        One coefficient row per date of the tile.
+    lo, last : int
+        First and last observation of the band; rows past ``last`` are
+        clamped to it (their products are computed but never read).
+    product : ndarray of shape (>= last - lo + 1 + 6, 4)
+        Receives ``product[s - lo, j] = clean[rows[s]] . coef[j]``.
+    """
     n = clean.shape[1]
     for r0 in range(0, last - lo + 1, 6):
         x0 = clean[rows[lo + r0]]
@@ -149,7 +165,7 @@ def _band_tile_4x3_py(
     last: int,
     product: FloatArray,
 ) -> None:
-    """:func:`band_tile` with 4 rows x 3 dates: 12 accumulators."""
+    """:func:`_band_tile_6x4_py` with 4 rows x 3 dates: 12 accumulators."""
     n = clean.shape[1]
     for r0 in range(0, last - lo + 1, 4):
         x0 = clean[rows[lo + r0]]
@@ -193,48 +209,6 @@ _BAND_TILES = {
 # Registers each shape needs: its accumulators plus the rows and coefficients
 # loaded per step, less what LLVM folds into memory operands.
 _REGISTERS = {Tile6x4: 32, Tile4x3: 16}
-
-
-def band_tile(
-    tile: Tile,
-    clean: FloatArray,
-    rows: IntArray,
-    coef: FloatArray,
-    lo: int,
-    last: int,
-    product: FloatArray,
-) -> None:
-    """Dot products of the observations ``lo..last`` with ``tile.dates`` coefficient rows.
-
-    Parameters
-    ----------
-    tile : Tile6x4 or Tile4x3
-        The tile shape (its type picks the compiled kernel).
-    clean : ndarray of shape (n_rows, n_padded)
-        Padded returns (0.0 for NaN); ``n_padded`` a multiple of ``LANES``.
-    rows : ndarray of int64
-        Row of ``clean`` for each observation.
-    coef : ndarray of shape (tile.dates, n_padded)
-        One coefficient row per date of the tile.
-    lo, last : int
-        First and last observation of the band; rows past ``last`` are
-        clamped to it (their products are computed but never read).
-    product : ndarray of shape (>= last - lo + 1 + tile.rows, tile.dates)
-        Receives ``product[s - lo, j] = clean[rows[s]] . coef[j]``.
-    """
-    _BAND_TILES_PY[type(tile)](clean, rows, coef, lo, last, product)
-
-
-@overload(band_tile, jit_options={"nogil": True})
-def _band_tile_overload(tile, clean, rows, coef, lo, last, product):
-    kernel = _BAND_TILES.get(getattr(tile, "instance_class", type(None)))
-    if kernel is None:
-        raise TypingError(f"band_tile takes one of {sorted(map(str, _BAND_TILES))}")
-
-    def impl(tile, clean, rows, coef, lo, last, product):
-        kernel(clean, rows, coef, lo, last, product)
-
-    return impl
 
 
 def vector_registers(cpu_features: str, machine: str) -> int:

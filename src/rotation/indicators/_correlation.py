@@ -12,12 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rotation._typing import FloatArray
-from rotation.indicators._banded_product import LANES
-from rotation.indicators._correlation_kernels import (
-    _avg_corr,
-    refresh_period,
-    ring_rows,
-)
+from rotation.indicators._correlation_small import average_correlation_small
 from rotation.indicators._returns import simple_returns
 from rotation.indicators._validation import (
     check_frame,
@@ -80,15 +75,21 @@ def rolling_average_correlation(
     the plain mean of the :math:`N(N-1)/2` pairwise correlations. It is the
     realised analogue of the formula behind Cboe's implied-correlation
     indices, with standardised returns in place of volatility-weighted ones.
-    The numba kernel costs :math:`O(N \cdot w)` per date (no :math:`N^2`
-    correlation matrix): the window's :math:`\sum_i c_i r_{i,s}` for six dates
-    at a time come from a register-tiled, SIMD-vectorised banded product;
-    per-series moments slide with Welford-type updates and are recomputed
-    exactly every few windows (on a fixed grid of rows). Spans of rows run on
-    threads; a value never depends on the span it falls in, so the output is
-    bit-identical for any ``n_threads`` and on any prefix of the data
-    (streaming == batch; dropping leading rows moves the grid, which can
-    change the last bit).
+    Baskets of up to 16 members (with a positive weight) are computed in
+    numpy from window sums of the pairwise products (nothing to compile, so a
+    first run is as fast as the next); each value depends on its own window
+    only, so the output is bit-identical on any prefix or cut of the data.
+    Larger baskets take the numba kernel, :math:`O(N \cdot w)` per date (no
+    :math:`N^2` correlation matrix): the window's :math:`\sum_i c_i r_{i,s}`
+    for several dates at a time come from a register-tiled, SIMD-vectorised
+    banded product; per-series moments slide with Welford-type updates and
+    are recomputed exactly every few windows (on a fixed grid of rows). Spans
+    of rows run on threads; a value never depends on the span it falls in, so
+    the output is bit-identical for any ``n_threads`` and on any prefix of
+    the data (streaming == batch; dropping leading rows moves the grid, which
+    can change the last bit). The two paths agree to rounding (~1e-15; up to
+    ~1e-12 after a level shift, where the kernel's sliding moments lose a
+    few digits that the numpy path's two-pass fallback keeps).
 
     NaN handling: a series joins on the first date its trailing window holds
     ``window`` non-NaN returns and leaves on any NaN in the window (an
@@ -132,6 +133,15 @@ def rolling_average_correlation(
 # thread is faster than handing spans to the pool.
 _THREADED_WORK = 20_000_000
 
+# Baskets of up to this many members (with a positive weight) take the numpy
+# path: nothing to compile (the kernels take seconds on a first run). Its cost
+# grows as N**2 (pairwise products), the kernel's as N: measured at T=12,000,
+# w=63 against the warm kernel, 0.95x at N=7, 1.8x at N=12, 2.7x at N=16
+# and ~3.5x at N=20 (benchmarks/bench_indicators.py --small-only). The choice
+# depends on the basket only, so a basket always gets the same path (and the
+# same bits).
+SMALL_BASKET = 16
+
 
 def _average_correlation(
     values: FloatArray,
@@ -140,14 +150,37 @@ def _average_correlation(
     min_assets: int,
     n_threads: int | None,
 ) -> FloatArray:
-    """Run the kernel on a (n_rows, n_assets) array; one value per row.
+    """Average correlation of a (n_rows, n_assets) array; one value per row.
 
     Rows on which no member has a return are not observations: NaN, and
     skipped by the windows.
     """
     n_rows, n_assets = values.shape
-    out = np.full(n_rows, np.nan)
     threads = _thread_count(n_threads, n_assets * window * n_rows)
+    if np.count_nonzero(weights > 0.0) <= SMALL_BASKET:
+        return average_correlation_small(values, weights, window, min_assets)
+    return _kernel_average_correlation(values, weights, window, min_assets, threads)
+
+
+def _kernel_average_correlation(
+    values: FloatArray,
+    weights: FloatArray,
+    window: int,
+    min_assets: int,
+    threads: int,
+) -> FloatArray:
+    """Run the numba kernel on spans of rows, on ``threads`` threads."""
+    # Imported here: a process that only sees small baskets never loads
+    # (let alone compiles) the kernels.
+    from rotation.indicators._banded_product import LANES
+    from rotation.indicators._correlation_kernels import (
+        _avg_corr,
+        refresh_period,
+        ring_rows,
+    )
+
+    n_rows, n_assets = values.shape
+    out = np.full(n_rows, np.nan)
     # Spans start on the refresh grid, so the split cannot change a value.
     refresh = refresh_period(window)
     n_padded = -(-n_assets // LANES) * LANES
@@ -162,8 +195,9 @@ def _average_correlation(
 
 def _aligned_zeros(shape: tuple[int, int]) -> FloatArray:
     """Allocate a zeroed float64 array whose rows start on 64-byte boundaries."""
+    lanes = 8  # float64 per 64 bytes
     size = shape[0] * shape[1]
-    buffer = np.zeros(size + LANES)
+    buffer = np.zeros(size + lanes)
     offset = (-buffer.ctypes.data % 64) // buffer.itemsize
     return buffer[offset : offset + size].reshape(shape)
 
@@ -314,49 +348,48 @@ def basket_average_correlation(
 ) -> pd.Series:
     r"""Compute the rolling average pairwise correlation of a basket's prices.
 
-        The one average-correlation path: the thesis language's
-        ``avg_corr(basket, window)``, the analysis's correlation part and the
-        dashboard's explorer all call it, so the number is the same everywhere.
+    The one average-correlation path: the thesis language's
+    ``avg_corr(basket, window)``, the analysis's correlation part and the
+    dashboard's explorer all call it, so the number is the same everywhere.
 
     Parameters
     ----------
-        prices : DataFrame of shape (n_observations, n_assets)
-            Adjusted closes of the members (other columns of a wider panel may
-            be left out by ``weights``).
-        window : int
-            Trailing window in observations of the basket, >= 2.
-        weights : mapping of str to float, optional
-            Non-negative weight per member; ``None``: equal weights.
-        min_assets : int, default 2
-            Fewest members with a full window for a value.
+    prices : DataFrame of shape (n_observations, n_assets)
+        Adjusted closes of the members (other columns of a wider panel may
+        be left out by ``weights``).
+    window : int
+        Trailing window in observations of the basket, >= 2.
+    weights : mapping of str to float, optional
+        Non-negative weight per member; ``None``: equal weights.
+    min_assets : int, default 2
+        Fewest members with a full window for a value.
 
     Returns
     -------
-        Series of shape (n_observations,)
-            Named ``"avg_corr"``, indexed like ``prices``.
+    Series of shape (n_observations,)
+        Named ``"avg_corr"``, indexed like ``prices``.
 
     Notes
     -----
-        :math:`ar
-    ho_t` of :func:`rolling_average_correlation` on the simple
-        returns :math:`r_{i,t} = P_{i,t}/P_{i,t^-} - 1`, with :math:`t^-` the
-        previous row on which any member has a price.
+    :math:`\bar\rho_t` of :func:`rolling_average_correlation` on the simple
+    returns :math:`r_{i,t} = P_{i,t}/P_{i,t^-} - 1`, with :math:`t^-` the
+    previous row on which any member has a price.
 
-        NaN handling: rows where no member has a price (holidays of these assets
-        that other markets trade) are not observations of the basket: NaN, and
-        they neither count in nor break a window (the day after keeps its
-        return). A member with a gap leaves the average until its window is full
-        again (see :func:`rolling_average_correlation`).
+    NaN handling: rows where no member has a price (holidays of these assets
+    that other markets trade) are not observations of the basket: NaN, and
+    they neither count in nor break a window (the day after keeps its
+    return). A member with a gap leaves the average until its window is full
+    again (see :func:`rolling_average_correlation`).
 
     Examples
     --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(1)
-        >>> common = rng.normal(size=(120, 1))
-        >>> r = common + rng.normal(size=(120, 3))
-        >>> p = pd.DataFrame(100 * np.cumprod(1 + 0.01 * r, axis=0), columns=list("ABC"))
-        >>> bool(basket_average_correlation(p, 63).iloc[-1] > 0.2)
-        True
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> common = rng.normal(size=(120, 1))
+    >>> r = common + rng.normal(size=(120, 3))
+    >>> p = pd.DataFrame(100 * np.cumprod(1 + 0.01 * r, axis=0), columns=list("ABC"))
+    >>> bool(basket_average_correlation(p, 63).iloc[-1] > 0.2)
+    True
     """
     return _on_basket_rows(
         prices,

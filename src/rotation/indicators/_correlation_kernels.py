@@ -23,10 +23,10 @@ from numba import njit
 from rotation._typing import FloatArray
 from rotation.indicators._banded_product import (
     _FASTMATH,
-    TILE,
+    TILE_DATES,
+    TILE_ROWS,
     IntArray,
-    Tile,
-    band_tile,
+    _band_tile,
     compile_kernel,
 )
 
@@ -48,17 +48,17 @@ def _pack_row_py(values: FloatArray, row: int, out: FloatArray) -> int:
     return gaps
 
 
-_pack_row = compile_kernel(_pack_row_py)
+_pack_row = compile_kernel(_pack_row_py, inline=True)
 
 
-def ring_rows(window: int, tile: Tile = TILE) -> int:
+def ring_rows(window: int) -> int:
     """Rows of the ring buffer :func:`_avg_corr` needs for ``window``.
 
-    A tile's band spans ``window + tile.dates - 1`` observations, and a tile
+    A tile's band spans ``window + TILE_DATES - 1`` observations, and a tile
     is emitted before the next row is copied in, so that is the minimum (one
     row fewer gives wrong values: a row still in the band is overwritten).
     """
-    return window + tile.dates - 1
+    return window + TILE_DATES - 1
 
 
 def refresh_period(window: int) -> int:
@@ -70,16 +70,6 @@ def refresh_period(window: int) -> int:
     the values.
     """
     return max(256, 4 * window)
-
-
-def _count_gaps_py(values: FloatArray, row: int, counts: IntArray, sign: int) -> None:
-    """Add ``sign`` to ``counts[i]`` for every gap (NaN or inf) ``values[row, i]``."""
-    for i in range(values.shape[1]):
-        if not np.isfinite(values[row, i]):
-            counts[i] += sign
-
-
-_count_gaps = compile_kernel(_count_gaps_py)
 
 
 # A variance outside float32's normal range would spoil the float32 seed of
@@ -177,21 +167,24 @@ def _exact_moments_py(
     window get meaningless values here and are never used.
     """
     inv_window = 1.0 / (t - start + 1)
-    mean[:] = 0.0
-    m2[:] = 0.0
+    n_assets = mean.shape[0]
+    for i in range(n_assets):
+        mean[i] = 0.0
+        m2[i] = 0.0
     for k in range(start, t + 1):
         x = clean[rows[k]]
-        for i in range(mean.shape[0]):
+        for i in range(n_assets):
             mean[i] += x[i]
-    mean *= inv_window
+    for i in range(n_assets):
+        mean[i] *= inv_window
     for k in range(start, t + 1):
         x = clean[rows[k]]
-        for i in range(mean.shape[0]):
+        for i in range(n_assets):
             dev = x[i] - mean[i]
             m2[i] += dev * dev
 
 
-_exact_moments = compile_kernel(_exact_moments_py)
+_exact_moments = compile_kernel(_exact_moments_py, inline=True)
 
 
 def _slide_coefficients_py(
@@ -324,18 +317,17 @@ def _rejoin_py(
         valid[i] = True
 
 
-_rejoin = compile_kernel(_rejoin_py)
+_rejoin = compile_kernel(_rejoin_py, inline=True)
 
 
 def _emit_tile_py(
-    tile: Tile,
     ring: FloatArray,
     slots: IntArray,
     coef: FloatArray,
     window: int,
     n_filled: int,
     tile_obs: IntArray,
-    tile_ok: npt.NDArray[np.bool_],
+    tile_ok: IntArray,
     tile_sw2: FloatArray,
     tile_scale: FloatArray,
     obs_row: IntArray,
@@ -345,15 +337,16 @@ def _emit_tile_py(
     """Banded product of one tile of dates, then each date's value into ``out``.
 
     ``y_s = c_t . r_s`` for the window of every date of the tile: the
-    O(n_assets * window) core. Date ``slot`` reads rows slot..slot+window-1
-    of the product.
+    O(n_assets * window) core, in this machine's tile shape
+    (:data:`rotation.indicators._banded_product.TILE`). Date ``slot`` reads
+    rows slot..slot+window-1 of the product.
     """
     first = tile_obs[0]
     last = tile_obs[n_filled - 1]
-    band_tile(tile, ring, slots, coef, first - window + 1, last, product)
+    _band_tile(ring, slots, coef, first - window + 1, last, product)
     inv_window = 1.0 / window
     for slot in range(n_filled):
-        if not tile_ok[slot]:
+        if tile_ok[slot] == 0:
             continue
         total = 0.0
         for k in range(window):
@@ -367,175 +360,7 @@ def _emit_tile_py(
         out[obs_row[tile_obs[slot]]] = (var - tile_sw2[slot]) / (1.0 - tile_sw2[slot])
 
 
-_emit_tile = compile_kernel(_emit_tile_py)
-
-
-def _avg_corr_tiled_py(
-    values: FloatArray,
-    weights: FloatArray,
-    window: int,
-    min_assets: int,
-    refresh: int,
-    lo: int,
-    hi: int,
-    ring: FloatArray,
-    out: FloatArray,
-    tile: Tile,
-) -> None:
-    """:func:`_avg_corr` with the banded product in tiles of shape ``tile``.
-
-    ``ring`` has ``ring_rows(window, tile)`` rows. Every tile shape gives
-    bit-identical values.
-    """
-    n_assets = values.shape[1]
-    n_padded = ring.shape[1]
-    ring_size = ring.shape[0]
-    n_tile = tile.dates
-    # Observations of this span: the window - 1 before ``lo``, then ``lo:hi``.
-    # Observation k lives in ring row k % ring_size; obs_row[k] is its row.
-    start_row = lo
-    found = 0
-    while start_row > 0 and found < window - 1:
-        start_row -= 1
-        if _pack_row(values, start_row, ring[0]) < n_assets:
-            found += 1
-    n_max = found + hi - lo
-    slots = np.arange(n_max) % ring_size
-    obs_row = np.zeros(n_max, dtype=np.int64)
-    obs_gaps = np.zeros(n_max, dtype=np.int64)
-    nan_count = np.zeros(n_assets, dtype=np.int64)
-    mean = np.zeros(n_assets)
-    m2 = np.zeros(n_assets)
-    mean_next = np.zeros(n_assets)
-    m2_next = np.zeros(n_assets)
-    valid = np.zeros(n_assets, dtype=np.bool_)
-    # Every series a member with a complete window (all weights > 0, no gap
-    # in the window, none left out): the previous date's sums still hold.
-    all_members = False
-    gap_rows = 0  # observations with a gap among the window's
-    coef = np.zeros((n_tile, n_padded))
-    tile_ok = np.zeros(n_tile, dtype=np.bool_)
-    tile_sw2 = np.zeros(n_tile)
-    tile_scale = np.zeros(n_tile)
-    tile_obs = np.zeros(n_tile, dtype=np.int64)
-    product = np.zeros((window + n_tile - 1 + tile.rows, n_tile))
-    n_obs = 0
-    n_dates = 0
-    next_refresh = lo
-    for row in range(start_row, hi):
-        gaps = _pack_row(values, row, ring[slots[n_obs]])
-        if gaps == n_assets:
-            continue  # not an observation: no value, not in any window
-        t = n_obs
-        n_obs += 1
-        obs_row[t] = row
-        obs_gaps[t] = gaps
-        if gaps > 0:
-            _count_gaps(values, row, nan_count, 1)
-            gap_rows += 1
-        if t >= window and obs_gaps[t - window] > 0:
-            _count_gaps(values, obs_row[t - window], nan_count, -1)
-            gap_rows -= 1
-        if row < lo or t < window - 1:
-            continue  # warm-up, or the window is not full yet
-        start = t - window + 1
-        slot = n_dates % n_tile
-        row_coef = coef[slot]
-        if n_dates == 0 or row >= next_refresh:
-            while next_refresh <= row:
-                next_refresh += refresh
-            _exact_moments(ring, slots, start, t, mean, m2)
-            for i in range(n_assets):
-                valid[i] = nan_count[i] == 0
-            weight_sum, weight_squares, n_members = _coefficients(
-                mean, m2, valid, weights, window, row_coef
-            )
-            all_members = n_members == n_assets
-        elif (
-            all_members
-            and gap_rows == 0
-            and _slide_clean(
-                ring[slots[t]],
-                ring[slots[t - window]],
-                window,
-                weights,
-                mean,
-                m2,
-                mean_next,
-                m2_next,
-                row_coef,
-            )
-            == 0
-        ):
-            mean, mean_next = mean_next, mean
-            m2, m2_next = m2_next, m2
-        else:
-            n_stale, weight_sum, weight_squares, n_members = _slide_coefficients(
-                ring[slots[t]],
-                ring[slots[t - window]],
-                window,
-                nan_count,
-                weights,
-                mean,
-                m2,
-                valid,
-                row_coef,
-            )
-            if n_stale:
-                _rejoin(ring, slots, start, t, nan_count, mean, m2, valid)
-                weight_sum, weight_squares, n_members = _coefficients(
-                    mean, m2, valid, weights, window, row_coef
-                )
-            all_members = n_members == n_assets
-        # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
-        usable = n_members >= min_assets
-        scale = 1.0 / weight_sum if usable else 0.0
-        sum_w2 = weight_squares * scale * scale
-        tile_ok[slot] = usable and sum_w2 < 1.0
-        tile_sw2[slot] = sum_w2
-        tile_scale[slot] = scale * scale
-        tile_obs[slot] = t
-        n_dates += 1
-        if slot == n_tile - 1:
-            _emit_tile(
-                tile,
-                ring,
-                slots,
-                coef,
-                window,
-                slot + 1,
-                tile_obs,
-                tile_ok,
-                tile_sw2,
-                tile_scale,
-                obs_row,
-                product,
-                out,
-            )
-    filled = n_dates % n_tile
-    if filled:
-        # A short last tile repeats its last date so the tile keeps its
-        # shape; the repeated columns are computed and never written out.
-        for slot in range(filled, n_tile):
-            coef[slot] = coef[filled - 1]
-        _emit_tile(
-            tile,
-            ring,
-            slots,
-            coef,
-            window,
-            filled,
-            tile_obs,
-            tile_ok,
-            tile_sw2,
-            tile_scale,
-            obs_row,
-            product,
-            out,
-        )
-
-
-_avg_corr_tiled = compile_kernel(_avg_corr_tiled_py)
+_emit_tile = compile_kernel(_emit_tile_py, inline=True)
 
 
 def _avg_corr_py(
@@ -594,26 +419,159 @@ def _avg_corr_py(
     split of the rows into spans (threads) gives identical numbers.
 
     The variance of ``y_s = sum_i c_i r_is`` over the window is computed
-    two-pass from the banded product of :func:`band_tile`, in tiles of this
-    machine's shape :data:`TILE`.
+    two-pass from the banded product, in tiles of this machine's shape
+    (:data:`rotation.indicators._banded_product.TILE`; every shape gives the
+    same products, bit for bit).
     """
-    _avg_corr_tiled_py(
-        values, weights, window, min_assets, refresh, lo, hi, ring, out, TILE
-    )
+    n_assets = values.shape[1]
+    n_padded = ring.shape[1]
+    ring_size = ring.shape[0]
+    n_tile = TILE_DATES
+    # Observations of this span: the window - 1 before ``lo``, then ``lo:hi``.
+    # Observation k lives in ring row k % ring_size; obs_row[k] is its row.
+    start_row = lo
+    found = 0
+    while start_row > 0 and found < window - 1:
+        start_row -= 1
+        if _pack_row(values, start_row, ring[0]) < n_assets:
+            found += 1
+    n_max = found + hi - lo
+    # Few array types (each allocation type costs compile time).
+    observations = np.zeros((3, n_max), dtype=np.int64)
+    slots, obs_row, obs_gaps = observations[0], observations[1], observations[2]
+    for k in range(n_max):
+        slots[k] = k % ring_size
+    counts = np.zeros((3, max(n_assets, n_tile)), dtype=np.int64)
+    nan_count, tile_obs, tile_ok = counts[0], counts[1], counts[2]
+    moments = np.zeros((4, n_assets))
+    mean, m2, mean_next, m2_next = moments[0], moments[1], moments[2], moments[3]
+    valid = np.zeros(n_assets, dtype=np.bool_)
+    # Every series a member with a complete window (all weights > 0, no gap
+    # in the window, none left out): the previous date's sums still hold.
+    all_members = False
+    gap_rows = 0  # observations with a gap among the window's
+    coef = np.zeros((n_tile, n_padded))
+    tile_sums = np.zeros((2, n_tile))
+    tile_sw2, tile_scale = tile_sums[0], tile_sums[1]
+    product = np.zeros((window + n_tile - 1 + TILE_ROWS, n_tile))
+    # typed int64 by numba, not Literal[int](0): a literal observation index
+    # would give the helpers it reaches a second specialisation to compile
+    n_obs = lo - lo
+    n_dates = 0
+    next_refresh = lo
+    for row in range(start_row, hi):
+        gaps = _pack_row(values, row, ring[slots[n_obs]])
+        if gaps == n_assets:
+            continue  # not an observation: no value, not in any window
+        t = n_obs
+        n_obs += 1
+        obs_row[t] = row
+        obs_gaps[t] = gaps
+        if gaps > 0:
+            for i in range(n_assets):
+                nan_count[i] += int(not np.isfinite(values[row, i]))
+            gap_rows += 1
+        if t >= window and obs_gaps[t - window] > 0:
+            leaving = obs_row[t - window]
+            for i in range(n_assets):
+                nan_count[i] -= int(not np.isfinite(values[leaving, i]))
+            gap_rows -= 1
+        if row < lo or t < window - 1:
+            continue  # warm-up, or the window is not full yet
+        start = t - window + 1
+        slot = n_dates % n_tile
+        row_coef = coef[slot]
+        if n_dates == 0 or row >= next_refresh:
+            while next_refresh <= row:
+                next_refresh += refresh
+            _exact_moments(ring, slots, start, t, mean, m2)
+            for i in range(n_assets):
+                valid[i] = nan_count[i] == 0
+            weight_sum, weight_squares, n_members = _coefficients(
+                mean, m2, valid, weights, window, row_coef
+            )
+            all_members = n_members == n_assets
+        elif (
+            all_members
+            and gap_rows == 0
+            and _slide_clean(
+                ring[slots[t]],
+                ring[slots[t - window]],
+                window,
+                weights,
+                mean,
+                m2,
+                mean_next,
+                m2_next,
+                row_coef,
+            )
+            == 0
+        ):
+            mean, mean_next = mean_next, mean
+            m2, m2_next = m2_next, m2
+        else:
+            n_stale, weight_sum, weight_squares, n_members = _slide_coefficients(
+                ring[slots[t]],
+                ring[slots[t - window]],
+                window,
+                nan_count,
+                weights,
+                mean,
+                m2,
+                valid,
+                row_coef,
+            )
+            if n_stale:
+                _rejoin(ring, slots, start, t, nan_count, mean, m2, valid)
+                weight_sum, weight_squares, n_members = _coefficients(
+                    mean, m2, valid, weights, window, row_coef
+                )
+            all_members = n_members == n_assets
+        # Weights are normalised afterwards: Var(y / S) = Var(y) / S**2.
+        usable = n_members >= min_assets
+        scale = 1.0 / weight_sum if usable else 0.0
+        sum_w2 = weight_squares * scale * scale
+        tile_ok[slot] = int(usable and sum_w2 < 1.0)
+        tile_sw2[slot] = sum_w2
+        tile_scale[slot] = scale * scale
+        tile_obs[slot] = t
+        n_dates += 1
+        if slot == n_tile - 1:
+            _emit_tile(
+                ring,
+                slots,
+                coef,
+                window,
+                slot + 1,
+                tile_obs,
+                tile_ok,
+                tile_sw2,
+                tile_scale,
+                obs_row,
+                product,
+                out,
+            )
+    filled = n_dates % n_tile
+    if filled:
+        # A short last tile repeats its last date so the tile keeps its
+        # shape; the repeated columns are computed and never written out.
+        for slot in range(filled, n_tile):
+            for i in range(n_padded):
+                coef[slot, i] = coef[filled - 1, i]
+        _emit_tile(
+            ring,
+            slots,
+            coef,
+            window,
+            filled,
+            tile_obs,
+            tile_ok,
+            tile_sw2,
+            tile_scale,
+            obs_row,
+            product,
+            out,
+        )
 
 
-def _avg_corr(
-    values: FloatArray,
-    weights: FloatArray,
-    window: int,
-    min_assets: int,
-    refresh: int,
-    lo: int,
-    hi: int,
-    ring: FloatArray,
-    out: FloatArray,
-) -> None:
-    """Run :func:`_avg_corr_py` compiled, in this machine's tile shape."""
-    _avg_corr_tiled(
-        values, weights, window, min_assets, refresh, lo, hi, ring, out, TILE
-    )
+_avg_corr = compile_kernel(_avg_corr_py)
