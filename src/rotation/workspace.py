@@ -28,6 +28,7 @@ __all__ = [
     "DiskResults",
     "analysis_of",
     "code_version",
+    "compute_in_background",
     "data_freshness",
     "load_snapshot",
     "open_analysis",
@@ -144,9 +145,21 @@ class DiskResults:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        #: Parts a child process is computing (part name -> process id).
+        self.pending: dict[str, int] = {}
+
+    def has(self, name: str) -> bool:
+        """Whether part ``name`` is stored (or being computed by a child)."""
+        return name in self.pending or (self.folder / f"{name}.pkl").exists()
 
     def get(self, name: str) -> Any:
-        """Return the stored part ``name`` (``KeyError`` when absent or unreadable)."""
+        """Return the stored part ``name`` (``KeyError`` when absent or unreadable).
+
+        A part a child process is computing is waited for first; when the
+        child failed, the part is absent and the caller computes it.
+        """
+        if name in self.pending:
+            self._wait(self.pending[name])
         path = self.folder / f"{name}.pkl"
         try:
             return pickle.loads(path.read_bytes())
@@ -162,6 +175,72 @@ class DiskResults:
             os.replace(tmp, self.folder / f"{name}.pkl")
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
+
+    def _wait(self, pid: int) -> None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # reaped already
+        self.pending = {k: v for k, v in self.pending.items() if v != pid}
+
+    def wait_all(self) -> None:
+        """Wait for every child computing parts (none is left behind)."""
+        for pid in set(self.pending.values()):
+            self._wait(pid)
+
+
+#: Set to "0" to compute every part in the calling process.
+PARALLEL_SWITCH = "ROTATION_PARALLEL_PARTS"
+
+
+def compute_in_background(analysis: Analysis, parts: list[str]) -> bool:
+    """Compute ``parts`` in a forked process, into the analysis's results cache.
+
+    The report's sections read the parts one after the other on one core;
+    on a second core, a fork of this process (sharing the loaded market,
+    copy-on-write, so it never opens the store) computes the later parts
+    meanwhile and stores them. :meth:`DiskResults.get` of such a part waits
+    for the child; a part the child failed to store is computed here as
+    usual. Numbers do not change: each part is computed once, by the same
+    code, from the same snapshot.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        With a :class:`DiskResults` cache (else nothing happens).
+    parts : list of str
+        Part names (:data:`rotation.analysis.PARTS`), computed in this order.
+
+    Returns
+    -------
+    bool
+        True when a child was started; False without ``os.fork`` (Windows),
+        with ``ROTATION_PARALLEL_PARTS=0``, without a disk cache, or when
+        every part is stored already.
+    """
+    results = analysis.results
+    if (
+        not hasattr(os, "fork")
+        or os.environ.get(PARALLEL_SWITCH, "1") == "0"
+        or not isinstance(results, DiskResults)
+    ):
+        return False
+    todo = [name for name in parts if not results.has(name)]
+    if not todo:
+        return False
+    analysis.market  # noqa: B018  loaded before the fork: the child needs no store
+    pid = os.fork()
+    if pid == 0:  # the child: compute, store, leave without running atexit
+        code = 0
+        try:
+            for name in todo:
+                analysis.part(name)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    results.pending.update(dict.fromkeys(todo, pid))
+    return True
 
 
 #: Results of at most this many analyses are kept next to a store.

@@ -74,3 +74,49 @@ def test_every_part_is_picklable(analysis):
         assert to_jsonable(pickle.loads(pickle.dumps(value))) == to_jsonable(value), (
             name
         )
+
+
+def test_parts_computed_in_a_fork_equal_parts_computed_here(store, tmp_path):
+    import os
+
+    from rotation.workspace import compute_in_background
+
+    thesis = load_thesis_file(None)
+    here = analysis_of(store, thesis, None, "2020-06-30")
+    expected = {n: to_jsonable(getattr(here, n)) for n in ("regimes", "risk")}
+    forked = analysis_of(store, thesis, None, "2020-06-30")
+    forked.results.folder = tmp_path / "fresh"  # nothing stored yet
+    assert compute_in_background(forked, ["regimes", "risk"])
+    pid = forked.results.pending["risk"]
+    assert pid != os.getpid()
+    got = {n: to_jsonable(getattr(forked, n)) for n in ("regimes", "risk")}
+    assert got == expected
+    assert not forked.results.pending  # the child was waited for
+    assert (tmp_path / "fresh" / "risk.pkl").exists()  # stored by the child
+    # everything stored: no second child
+    assert not compute_in_background(forked, ["regimes", "risk"])
+
+
+def test_a_part_the_child_failed_to_store_is_computed_here(store, tmp_path):
+    import os
+
+    thesis = load_thesis_file(None)
+    analysis = analysis_of(store, thesis, None, "2020-06-30")
+    analysis.results.folder = tmp_path / "empty"
+    pid = os.fork()
+    if pid == 0:  # a child that dies without storing anything
+        os._exit(1)
+    analysis.results.pending["spreads"] = pid
+    expected = to_jsonable(analysis_of(store, thesis, None, "2020-06-30").spreads)
+    assert to_jsonable(analysis.spreads) == expected
+    assert not analysis.results.pending
+
+
+def test_the_switch_keeps_every_part_here(store, tmp_path, monkeypatch):
+    from rotation.workspace import PARALLEL_SWITCH, compute_in_background
+
+    monkeypatch.setenv(PARALLEL_SWITCH, "0")
+    analysis = analysis_of(store, load_thesis_file(None), None, "2020-06-30")
+    analysis.results.folder = tmp_path / "off"
+    assert not compute_in_background(analysis, ["risk"])
+    assert not analysis.results.pending

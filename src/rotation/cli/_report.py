@@ -64,20 +64,32 @@ def _build(
 ) -> Report:
     """Render the report's sections from the Analysis."""
     from rotation.report.builder import SECTIONS, build_report
+    from rotation.workspace import DiskResults, compute_in_background
 
     wanted = [s for s in SECTIONS if not only or s[0] in only]
-    with _progress() as progress:
-        task = progress.add_task("building sections", total=len(wanted))
-        return build_report(
-            analysis,
-            sections=wanted,
-            only=only or None,
-            previous=previous,
-            progress=lambda sid: progress.update(
-                task, description=f"section {sid}", advance=1
-            ),
-            reuse=True,
-        )
+    ids = {s[0] for s in wanted}
+    compute_in_background(analysis, [p for sid, p in _SECOND_CORE if sid in ids])
+    try:
+        with _progress() as progress:
+            task = progress.add_task("building sections", total=len(wanted))
+            return build_report(
+                analysis,
+                sections=wanted,
+                only=only or None,
+                previous=previous,
+                progress=lambda sid: progress.update(
+                    task, description=f"section {sid}", advance=1
+                ),
+                reuse=True,
+            )
+    finally:
+        if isinstance(analysis.results, DiskResults):
+            analysis.results.wait_all()
+
+
+#: (section id, part) of the report's last heavy sections: a fork computes
+#: them on the second core while this process builds the earlier sections.
+_SECOND_CORE = (("regimes", "regimes"), ("backtest", "backtests"), ("risk", "risk"))
 
 
 def _thesis_key(thesis: Path | None) -> str:
