@@ -968,7 +968,7 @@ class Store:
         frame = self._query(
             """
             SELECT 'price' AS kind, symbol AS id, min(date) AS first, max(date) AS last,
-                   count(*) AS rows, string_agg(DISTINCT source, '; ') AS source,
+                   count(*) AS rows, string_agg(DISTINCT source, '; ' ORDER BY source) AS source,
                    'USD (adjusted)' AS unit, '' AS name
             FROM prices GROUP BY symbol
             UNION ALL
@@ -1118,7 +1118,7 @@ class Store:
 _SNAPSHOT_COVERAGE = """
             UNION ALL
             SELECT 'snapshot', field, min(as_of), max(as_of), count(*),
-                   string_agg(DISTINCT source, '; '),
+                   string_agg(DISTINCT source, '; ' ORDER BY source),
                    CASE WHEN count(value) > 0 THEN 'number' ELSE 'text' END,
                    'fundamental snapshot field'
             FROM snapshots GROUP BY field"""
