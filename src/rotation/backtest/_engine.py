@@ -253,11 +253,12 @@ def returns_from_prices(prices: np.ndarray) -> np.ndarray:
         nothing; the move is booked on the next close).
     """
     prices = np.asarray(prices, dtype=float)
-    rows = np.arange(prices.shape[0])[:, None]
+    out = np.zeros(prices.shape)
     known = ~np.isnan(prices)
-    last_row = np.maximum.accumulate(np.where(known, rows, -1), axis=0)
-    previous = np.full(prices.shape, np.nan)
-    previous[1:] = np.take_along_axis(prices, np.maximum(last_row[:-1], 0), axis=0)
-    previous[1:][last_row[:-1] < 0] = np.nan
-    out = prices / previous - 1.0
-    return np.ascontiguousarray(np.where(known & ~np.isnan(previous), out, 0.0))
+    if known.all():  # the common case: no gap, no late listing
+        np.subtract(prices[1:] / prices[:-1], 1.0, out=out[1:])
+        return out
+    previous = pd.DataFrame(prices).ffill().to_numpy()[:-1]
+    moved = known[1:] & ~np.isnan(previous)
+    out[1:][moved] = prices[1:][moved] / previous[moved] - 1.0
+    return out
