@@ -29,6 +29,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from rotation._source import source_digest
+
 __all__ = ["compile_kernels", "marker_path", "start_compile_ahead"]
 
 #: Set to "0" to never spawn the compiling process.
@@ -41,11 +43,8 @@ def marker_path() -> Path:
     In ``NUMBA_CACHE_DIR`` when it is set (so an emptied cache folder means a
     new compile), else in the user's cache folder.
     """
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"{sys.version}|{version('numba')}".encode())
-    for path in sorted(root.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}:{stat.st_mtime_ns}".encode())
+    payload = f"{sys.version}|{version('numba')}|{source_digest()}"
+    digest = hashlib.sha256(payload.encode())
     cache = os.environ.get("NUMBA_CACHE_DIR")
     folder = Path(cache) if cache else Path.home() / ".cache" / "rotation"
     return folder / f"rotation-kernels-{digest.hexdigest()[:16]}.done"
@@ -69,7 +68,7 @@ def start_compile_ahead() -> subprocess.Popen[bytes] | None:
     except OSError:
         return None
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "rotation._compile_ahead"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -78,6 +77,11 @@ def start_compile_ahead() -> subprocess.Popen[bytes] | None:
         )
     except OSError:
         return None
+    _STARTED.append(process)  # held, so it is not reported as abandoned
+    return process
+
+
+_STARTED: list[subprocess.Popen[bytes]] = []
 
 
 def compile_kernels() -> None:

@@ -8,17 +8,22 @@ config overrides.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import shutil
+import signal
+import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from rotation._source import source_digest
 from rotation.analysis import Analysis, AnalysisConfig, Snapshot, Thesis, resolve_as_of
 
 if TYPE_CHECKING:
@@ -101,14 +106,8 @@ def code_version() -> str:
     Part of every results-cache key: an edited or upgraded package never
     reads results computed by other code.
     """
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(rotation_version().encode())
-    for path in sorted(root.rglob("*.py")):
-        stat = path.stat()
-        digest.update(
-            f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-        )
-    return digest.hexdigest()[:16]
+    payload = f"{rotation_version()}|{source_digest()}"
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def rotation_version() -> str:
@@ -147,6 +146,8 @@ class DiskResults:
         self.folder = folder
         #: Parts a child process is computing (part name -> process id).
         self.pending: dict[str, int] = {}
+        #: Exit status of each child waited for (process id -> status).
+        self.exit_status: dict[int, int] = {}
 
     def has(self, name: str) -> bool:
         """Whether part ``name`` is stored (or being computed by a child)."""
@@ -155,12 +156,14 @@ class DiskResults:
     def get(self, name: str) -> Any:
         """Return the stored part ``name`` (``KeyError`` when absent or unreadable).
 
-        A part a child process is computing is waited for first; when the
-        child failed, the part is absent and the caller computes it.
+        A part a child process is computing is waited for (until it is
+        stored, the child ends, or :data:`CHILD_PATIENCE_S` pass, when the
+        child is stopped); a part the child did not store is absent and the
+        caller computes it.
         """
-        if name in self.pending:
-            self._wait(self.pending[name])
         path = self.folder / f"{name}.pkl"
+        if name in self.pending:
+            self._wait_for(path, self.pending[name])
         try:
             return pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -176,31 +179,51 @@ class DiskResults:
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
 
-    def _wait(self, pid: int) -> None:
+    def _wait_for(self, path: Path, pid: int) -> None:
+        deadline = time.monotonic() + CHILD_PATIENCE_S
+        while not path.exists() and not self._reap(pid, block=False):
+            if time.monotonic() > deadline:  # stuck: stop it, compute here
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                self._reap(pid, block=True)
+                return
+            time.sleep(0.005)
+
+    def _reap(self, pid: int, *, block: bool) -> bool:
+        """Collect child ``pid`` if it ended (wait for it when ``block``)."""
         try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass  # reaped already
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped already
+            done, status = pid, self.exit_status.get(pid, 0)
+        if done == 0:
+            return False
+        self.exit_status[pid] = status
         self.pending = {k: v for k, v in self.pending.items() if v != pid}
+        return True
 
     def wait_all(self) -> None:
         """Wait for every child computing parts (none is left behind)."""
         for pid in set(self.pending.values()):
-            self._wait(pid)
+            self._reap(pid, block=True)
 
+
+#: Seconds to wait for a part a child computes before stopping the child.
+CHILD_PATIENCE_S = 120.0
 
 #: Set to "0" to compute every part in the calling process.
 PARALLEL_SWITCH = "ROTATION_PARALLEL_PARTS"
 
 
-def compute_in_background(analysis: Analysis, parts: list[str]) -> bool:
+def compute_in_background(
+    analysis: Analysis, parts: list[str], *, shared: tuple[str, ...] = ()
+) -> bool:
     """Compute ``parts`` in a forked process, into the analysis's results cache.
 
     The report's sections read the parts one after the other on one core;
     on a second core, a fork of this process (sharing the loaded market,
     copy-on-write, so it never opens the store) computes the later parts
     meanwhile and stores them. :meth:`DiskResults.get` of such a part waits
-    for the child; a part the child failed to store is computed here as
+    until it is stored; a part the child failed to store is computed here as
     usual. Numbers do not change: each part is computed once, by the same
     code, from the same snapshot.
 
@@ -210,17 +233,22 @@ def compute_in_background(analysis: Analysis, parts: list[str]) -> bool:
         With a :class:`DiskResults` cache (else nothing happens).
     parts : list of str
         Part names (:data:`rotation.analysis.PARTS`), computed in this order.
+    shared : tuple of str, default ()
+        Attributes both processes need (e.g. ``"regime_fit"``): computed
+        here before the fork, so neither computes them twice.
 
     Returns
     -------
     bool
-        True when a child was started; False without ``os.fork`` (Windows),
-        with ``ROTATION_PARALLEL_PARTS=0``, without a disk cache, or when
-        every part is stored already.
+        True when a child was started. False off Linux (a fork without exec
+        is unsafe on macOS and absent on Windows), with
+        ``ROTATION_PARALLEL_PARTS=0``, without a disk cache, when every part
+        is stored already, or when the fork failed (the parts are then
+        computed here).
     """
     results = analysis.results
     if (
-        not hasattr(os, "fork")
+        sys.platform != "linux"
         or os.environ.get(PARALLEL_SWITCH, "1") == "0"
         or not isinstance(results, DiskResults)
     ):
@@ -229,11 +257,19 @@ def compute_in_background(analysis: Analysis, parts: list[str]) -> bool:
     if not todo:
         return False
     analysis.market  # noqa: B018  loaded before the fork: the child needs no store
-    pid = os.fork()
+    for name in shared:
+        getattr(analysis, name)
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
     if pid == 0:  # the child: compute, store, leave without running atexit
         code = 0
         try:
             for name in todo:
+                if os.getppid() != parent:  # the report is gone: stop
+                    break
                 analysis.part(name)
         except BaseException:
             code = 1

@@ -77,8 +77,6 @@ def test_every_part_is_picklable(analysis):
 
 
 def test_parts_computed_in_a_fork_equal_parts_computed_here(store, tmp_path):
-    import os
-
     from rotation.workspace import compute_in_background
 
     thesis = load_thesis_file(None)
@@ -86,13 +84,19 @@ def test_parts_computed_in_a_fork_equal_parts_computed_here(store, tmp_path):
     expected = {n: to_jsonable(getattr(here, n)) for n in ("regimes", "risk")}
     forked = analysis_of(store, thesis, None, "2020-06-30")
     forked.results.folder = tmp_path / "fresh"  # nothing stored yet
-    assert compute_in_background(forked, ["regimes", "risk"])
+    assert compute_in_background(forked, ["regimes", "risk"], shared=("regime_fit",))
     pid = forked.results.pending["risk"]
-    assert pid != os.getpid()
+    forked.results.wait_all()
+    assert forked.results.exit_status[pid] == 0
+    assert not forked.results.pending
+    # stored by the child: the parent computed neither
+    assert {p.name for p in (tmp_path / "fresh").iterdir()} >= {
+        "regimes.pkl",
+        "risk.pkl",
+    }
+    assert "regimes" not in forked._cache and "risk" not in forked._cache
     got = {n: to_jsonable(getattr(forked, n)) for n in ("regimes", "risk")}
     assert got == expected
-    assert not forked.results.pending  # the child was waited for
-    assert (tmp_path / "fresh" / "risk.pkl").exists()  # stored by the child
     # everything stored: no second child
     assert not compute_in_background(forked, ["regimes", "risk"])
 
@@ -109,6 +113,32 @@ def test_a_part_the_child_failed_to_store_is_computed_here(store, tmp_path):
     analysis.results.pending["spreads"] = pid
     expected = to_jsonable(analysis_of(store, thesis, None, "2020-06-30").spreads)
     assert to_jsonable(analysis.spreads) == expected
+    assert not analysis.results.pending
+    assert analysis.results.exit_status[pid] != 0
+
+
+def test_a_stuck_child_is_stopped_and_the_part_computed_here(
+    store, tmp_path, monkeypatch
+):
+    import os
+    import time
+
+    import rotation.workspace as workspace
+
+    monkeypatch.setattr(workspace, "CHILD_PATIENCE_S", 0.5)
+    analysis = analysis_of(store, load_thesis_file(None), None, "2020-06-30")
+    analysis.results.folder = tmp_path / "stuck"
+    pid = os.fork()
+    if pid == 0:  # a child that never stores anything
+        time.sleep(60)
+        os._exit(0)
+    analysis.results.pending["copper"] = pid
+    start = time.monotonic()
+    expected = to_jsonable(
+        analysis_of(store, load_thesis_file(None), None, "2020-06-30").copper
+    )
+    assert to_jsonable(analysis.copper) == expected
+    assert time.monotonic() - start < 30
     assert not analysis.results.pending
 
 

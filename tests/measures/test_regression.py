@@ -28,7 +28,7 @@ def data() -> tuple[pd.Series, pd.DataFrame]:
 @pytest.mark.parametrize("lags", [0, 1, 6, 20])
 def test_ols_hac_equals_statsmodels(data, lags):
     y, design = data
-    ours = ols_hac(y, design, lags)
+    ours = ols_hac(y, design, maxlags=lags)
     ref = OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     for name in ("params", "bse", "tvalues", "pvalues"):
         pd.testing.assert_series_equal(
@@ -37,6 +37,18 @@ def test_ols_hac_equals_statsmodels(data, lags):
     assert ours.rsquared == pytest.approx(ref.rsquared, rel=1e-12)
     assert ours.rsquared_adj == pytest.approx(ref.rsquared_adj, rel=1e-12)
     assert ours.nobs == ref.nobs
+
+
+def test_a_rank_deficient_design_and_a_flat_target(data):
+    y, design = data
+    twice = design.assign(a2=design["a"])  # two identical factors
+    ours = ols_hac(y, twice, maxlags=3)
+    ref = OLS(y, twice).fit(cov_type="HAC", cov_kwds={"maxlags": 3})
+    pd.testing.assert_series_equal(ours.params, ref.params, rtol=1e-8)
+    pd.testing.assert_series_equal(ours.bse, ref.bse, rtol=1e-8)
+    flat = ols_hac(pd.Series(0.01, index=y.index), design, maxlags=3)
+    assert np.isnan(flat.rsquared)
+    np.testing.assert_allclose(flat.params.to_numpy(), [0.01, 0, 0, 0], atol=1e-12)
 
 
 def test_distributions_equal_scipy_stats():

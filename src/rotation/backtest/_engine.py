@@ -255,10 +255,13 @@ def returns_from_prices(prices: np.ndarray) -> np.ndarray:
     prices = np.asarray(prices, dtype=float)
     out = np.zeros(prices.shape)
     known = ~np.isnan(prices)
-    if known.all():  # the common case: no gap, no late listing
-        np.subtract(prices[1:] / prices[:-1], 1.0, out=out[1:])
-        return out
-    previous = pd.DataFrame(prices).ffill().to_numpy()[:-1]
-    moved = known[1:] & ~np.isnan(previous)
-    out[1:][moved] = prices[1:][moved] / previous[moved] - 1.0
+    if (known[1:] >= known[:-1]).all():
+        # the common case: no gap after listing, so the last price is the
+        # previous row's (NaN before listing, which is left at 0.0)
+        previous = prices[:-1]
+    else:
+        previous = pd.DataFrame(prices).ffill().to_numpy()[:-1]
+    with np.errstate(invalid="ignore"):  # NaN / price: not a move, set to 0.0
+        step = prices[1:] / previous - 1.0
+    out[1:] = np.where(np.isnan(step), 0.0, step)
     return out

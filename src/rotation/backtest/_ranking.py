@@ -33,7 +33,10 @@ def order_scores(scores: FloatArray, decide: BoolArray) -> tuple[IntArray, IntAr
     n_eligible : ndarray of int64, shape (n_decisions,)
         Columns with a score at each decision.
     """
-    rows = scores[np.asarray(decide, dtype=bool)]
+    return _order_rows(scores[np.asarray(decide, dtype=bool)])
+
+
+def _order_rows(rows: FloatArray) -> tuple[IntArray, IntArray]:
     missing = np.isnan(rows)
     # -score sorts the best first; +inf puts missing scores last, and the
     # stable sort keeps equal keys in column order.
@@ -77,6 +80,4 @@ def momentum_orders(
     last = prices[np.where(known, end, 0)]
     momentum = last / first - 1.0
     momentum[~known] = np.nan
-    scores = np.full((prices.shape[0], prices.shape[1]), np.nan)
-    scores[rows] = momentum
-    return order_scores(scores, decide)
+    return _order_rows(momentum)

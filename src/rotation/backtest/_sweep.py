@@ -131,16 +131,14 @@ def sweep_chunk(
     returns : ndarray of shape (n_pairs, n_top_k, n_costs, n_observations - 1)
         Empty in the last axis unless ``keep_returns``.
     """
-    ranked = [
-        momentum_orders(inputs.prices, inputs.decide, lookback, skip)
-        for lookback, skip in pairs
-    ]
     n_decisions = int(np.count_nonzero(inputs.decide))
     n_assets = inputs.prices.shape[1]
     orders = np.zeros((len(pairs), n_decisions, n_assets), dtype=np.int64)
     n_eligible = np.zeros((len(pairs), n_decisions), dtype=np.int64)
-    for p, (order, eligible) in enumerate(ranked):
-        orders[p], n_eligible[p] = order, eligible
+    for p, (lookback, skip) in enumerate(pairs):
+        orders[p], n_eligible[p] = momentum_orders(
+            inputs.prices, inputs.decide, lookback, skip
+        )
     n_variants = len(pairs) * len(top_k) * len(cost_bps)
     kernel = (
         _sweep_momentum

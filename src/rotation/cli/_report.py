@@ -68,7 +68,11 @@ def _build(
 
     wanted = [s for s in SECTIONS if not only or s[0] in only]
     ids = {s[0] for s in wanted}
-    compute_in_background(analysis, [p for sid, p in _SECOND_CORE if sid in ids])
+    compute_in_background(
+        analysis,
+        [part for sid, part in _SECOND_CORE if sid in ids],
+        shared=("regime_fit",),  # the thesis check and the regimes part read it
+    )
     try:
         with _progress() as progress:
             task = progress.add_task("building sections", total=len(wanted))

@@ -9,6 +9,7 @@ the reference in ``tests/measures/test_regression.py``), but importing it
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,7 @@ class RegressionFit:
     nobs: int
 
 
-def ols_hac(y: pd.Series, design: pd.DataFrame, maxlags: int) -> RegressionFit:
+def ols_hac(y: pd.Series, design: pd.DataFrame, *, maxlags: int) -> RegressionFit:
     r"""Regress ``y`` on ``design`` by OLS, with Newey-West standard errors.
 
     Parameters
@@ -67,26 +68,32 @@ def ols_hac(y: pd.Series, design: pd.DataFrame, maxlags: int) -> RegressionFit:
         x_{t-l}'\Big] (X'X)^{-1}, \quad w_l = 1 - \frac{|l|}{L + 1}
 
     (Bartlett weights, no small-sample correction: statsmodels' default for
-    ``cov_type="HAC"``). p-values are :math:`2 \Phi(-|t|)`.
+    ``cov_type="HAC"``), with :math:`(X'X)^{-1}` taken as :math:`X^+ X^{+\prime}`
+    so that a rank-deficient design (two identical factors) gives a result,
+    as statsmodels does. p-values are :math:`2 \Phi(-|t|)`; :math:`R^2` is NaN
+    when ``y`` is constant.
 
     NaN handling: none; the caller drops incomplete rows.
     """
     X = design.to_numpy(dtype=np.float64)
     target = y.to_numpy(dtype=np.float64)
     n, k = X.shape
-    beta = np.linalg.pinv(X) @ target
+    pseudo_inverse = np.linalg.pinv(X)
+    beta = pseudo_inverse @ target
     resid = target - X @ beta
     scores = X * resid[:, None]
     meat = scores.T @ scores
     for lag in range(1, int(maxlags) + 1):
         cross = scores[lag:].T @ scores[: n - lag]
         meat += (1.0 - lag / (maxlags + 1.0)) * (cross + cross.T)
-    bread = np.linalg.inv(X.T @ X)
+    bread = pseudo_inverse @ pseudo_inverse.T
     bse = np.sqrt(np.diag(bread @ meat @ bread))
     with np.errstate(divide="ignore", invalid="ignore"):
         tvalues = beta / bse
     centred = target - target.mean()
-    rsquared = 1.0 - float(resid @ resid) / float(centred @ centred)
+    total = float(centred @ centred)
+    flat = total <= n * (np.finfo(np.float64).eps * float(target.mean())) ** 2
+    rsquared = math.nan if flat else 1.0 - float(resid @ resid) / total
     rank = int(np.linalg.matrix_rank(X))
     columns = design.columns
     return RegressionFit(
@@ -95,6 +102,8 @@ def ols_hac(y: pd.Series, design: pd.DataFrame, maxlags: int) -> RegressionFit:
         tvalues=pd.Series(tvalues, index=columns),
         pvalues=pd.Series(2.0 * ndtr(-np.abs(tvalues)), index=columns),
         rsquared=rsquared,
-        rsquared_adj=1.0 - (n - 1) / (n - rank) * (1.0 - rsquared),
+        rsquared_adj=1.0 - (n - 1) / (n - rank) * (1.0 - rsquared)
+        if n > rank
+        else math.nan,
         nobs=n,
     )

@@ -223,6 +223,6 @@ def _skew_kurtosis(r: np.ndarray) -> tuple[float, float]:
     mean = float(r.mean())
     centred = r - mean
     m2 = float(np.mean(centred**2))
-    if m2 <= (np.finfo(np.float64).resolution * mean) ** 2:
+    if m2 <= (np.finfo(np.float64).eps * mean) ** 2:
         return math.nan, math.nan
     return float(np.mean(centred**3)) / m2**1.5, float(np.mean(centred**4)) / m2**2

@@ -271,5 +271,5 @@ def _next_day(
         return float("nan"), float("nan")
     lags = int(4 * (len(nxt) / 100.0) ** (2.0 / 9.0))
     design = pd.DataFrame({"const": 1.0, "label": held})
-    fit = ols_hac(pd.Series(nxt.to_numpy()), design, lags)
+    fit = ols_hac(pd.Series(nxt.to_numpy()), design, maxlags=lags)
     return float(fit.params.iloc[1] * periods_per_year), float(fit.tvalues.iloc[1])

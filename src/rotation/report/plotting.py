@@ -12,6 +12,7 @@ figure unchanged.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 from collections.abc import Sequence
@@ -200,9 +201,17 @@ def figure(
     return {"data": list(data), "layout": out}
 
 
-@cache
 def colorscale(name: str) -> list[list[Any]]:
     """Return a named colorscale as the ``[[position, colour], ...]`` plotly writes."""
+    return copy.deepcopy(_colorscale(name))  # a copy: figures may edit theirs
+
+
+def _template(name: str) -> dict[str, Any]:
+    return copy.deepcopy(_plotly_template(name))  # a copy, as above
+
+
+@cache
+def _colorscale(name: str) -> list[list[Any]]:
     import plotly.graph_objects as go
 
     scale = go.Heatmap(colorscale=name).to_plotly_json()["colorscale"]
@@ -210,7 +219,7 @@ def colorscale(name: str) -> list[list[Any]]:
 
 
 @cache
-def _template(name: str) -> dict[str, Any]:
+def _plotly_template(name: str) -> dict[str, Any]:
     import plotly.io as pio
 
     template: dict[str, Any] = pio.templates[name].to_plotly_json()

@@ -183,7 +183,7 @@ def factor_attribution(
     design = pd.concat(
         [pd.Series(1.0, index=X.index, name="alpha"), X.astype(float)], axis=1
     )
-    fit = ols_hac(y.astype(float), design, lags)
+    fit = ols_hac(y.astype(float), design, maxlags=lags)
     mean_factor = X.mean().reindex(design.columns)
     contribution = fit.params * mean_factor * periods_per_year
     contribution["alpha"] = fit.params["alpha"] * periods_per_year

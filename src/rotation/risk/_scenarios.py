@@ -230,7 +230,7 @@ def estimate_exposure(
     design = pd.concat(
         [pd.Series(1.0, index=blocks.index, name="const"), blocks[names]], axis=1
     )
-    fit = ols_hac(blocks["__portfolio__"], design, newey_west_lags(len(blocks)))
+    fit = ols_hac(blocks["__portfolio__"], design, maxlags=newey_west_lags(len(blocks)))
     return FactorExposure(
         betas=fit.params[names].astype(float),
         std_errors=fit.bse[names].astype(float),
