@@ -23,11 +23,9 @@ import platform
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar, cast
 
-import numpy as np
-import numpy.typing as npt
 from numba import njit
 
-from rotation._typing import FloatArray
+from rotation._typing import FloatArray, IntArray
 
 # Reassociation lets LLVM vectorise the dot products; "nnan"/"ninf" are left out
 # on purpose because the kernels test for NaN.
@@ -35,7 +33,6 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 LANES = 8  # float64 lanes of a 512-bit register; rows are padded to a multiple
 
-IntArray = npt.NDArray[np.int64]
 
 KernelT = TypeVar("KernelT", bound=Callable[..., object])
 

@@ -156,6 +156,7 @@ def _average_correlation(
     skipped by the windows.
     """
     n_rows, n_assets = values.shape
+    # validated whatever the path: the small path runs on the caller's thread
     threads = _thread_count(n_threads, n_assets * window * n_rows)
     if np.count_nonzero(weights > 0.0) <= SMALL_BASKET:
         return average_correlation_small(values, weights, window, min_assets)

@@ -20,12 +20,11 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from rotation._typing import FloatArray
+from rotation._typing import FloatArray, IntArray
 from rotation.indicators._banded_product import (
     _FASTMATH,
     TILE_DATES,
     TILE_ROWS,
-    IntArray,
     _band_tile,
     compile_kernel,
 )

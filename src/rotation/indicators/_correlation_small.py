@@ -27,10 +27,9 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from rotation._typing import FloatArray
+from rotation._typing import BoolArray, FloatArray
 
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.intp]
+PositionArray = npt.NDArray[np.intp]
 SummedT = TypeVar("SummedT", FloatArray, BoolArray)
 
 # A member whose raw sum of squares exceeds this multiple of its centred sum
@@ -190,7 +189,7 @@ class _Chunk:
         self.gaps = np.empty((5, n_assets, rows), dtype=np.bool_)
 
     def values(
-        self, members: FloatArray, observations: IntArray, n_dates: int
+        self, members: FloatArray, observations: PositionArray, n_dates: int
     ) -> FloatArray:
         """Values of ``n_dates`` dates whose windows start at ``observations[0]``.
 
