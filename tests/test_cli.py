@@ -220,3 +220,24 @@ def test_regimes_bad_refit_lists_the_allowed_values(store_path):
     result = runner.invoke(app, ["regimes", "--store", store_path, "--refit", "Z"])
     assert result.exit_code == 2
     assert "regimes.refit" in result.output and "W, M, Q, Y" in result.output
+
+
+def test_report_parts_from_the_second_core_equal_the_sequential_report(
+    tmp_path, monkeypatch
+):
+    # Two fresh stores: one report computes regimes, backtests and risk in a
+    # fork on the second core (the default on Linux), one in this process.
+    payloads = {}
+    for mode in ("1", "0"):
+        monkeypatch.setenv("ROTATION_PARALLEL_PARTS", mode)
+        out = tmp_path / f"report-{mode}.html"
+        only = ["--only", "regimes", "--only", "backtest", "--only", "risk"]
+        result = runner.invoke(
+            app,
+            ["report", "--store", str(tmp_path / f"s{mode}.duckdb"), "--out", str(out)]
+            + ["--as-of", "2021-12-31", *only],
+        )
+        assert result.exit_code == 0, result.output
+        payloads[mode] = json.loads(out.with_suffix(".json").read_text())["sections"]
+    assert set(payloads["1"]) == {"regimes", "backtest", "risk"}
+    assert payloads["1"] == payloads["0"]
