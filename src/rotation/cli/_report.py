@@ -71,7 +71,9 @@ def _build(
     compute_in_background(
         analysis,
         [part for sid, part in _SECOND_CORE if sid in ids],
-        shared=("regime_fit",),  # the thesis check and the regimes part read it
+        # read by both processes (the thesis section and the regimes part, the
+        # book's signal): computed once, before the fork
+        shared=("regime_fit", "thesis_check"),
     )
     try:
         with _progress() as progress:

@@ -139,8 +139,10 @@ def basket_returns(
     if values.shape[1] == 0:
         return pd.Series(np.nan, index=returns.index, dtype="float64")
     present = ~np.isnan(values)
-    weight_sum = present @ raw
-    weighted = np.where(present, values, 0.0) @ raw
+    # einsum, not BLAS: a BLAS product's last bits depend on its thread count
+    # and the array's layout, so two processes could disagree on one basket
+    weight_sum = np.einsum("ij,j->i", present, raw)
+    weighted = np.einsum("ij,j->i", np.where(present, values, 0.0), raw)
     enough = present.sum(axis=1) >= min_members
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(enough & (weight_sum > 0.0), weighted / weight_sum, np.nan)
