@@ -351,3 +351,33 @@ class TestQuality:
         assert np.isnan(empty_store.prices("AAA").loc["2024-01-03", "AAA"])
         empty_store.release("AAA", "2024-01-03")
         assert empty_store.prices("AAA").loc["2024-01-03", "AAA"] == 1.0
+
+
+def test_market_data_reads_on_one_connection_per_thread(tmp_path, monkeypatch):
+    import threading
+
+    import rotation.data.store as store_module
+
+    st = open_store(tmp_path / "one.duckdb")
+    expected = st.market_data()
+    opened: list[int] = []
+    real = store_module.connect
+
+    def counting(*args, **kwargs):
+        opened.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "connect", counting)
+    got = st.market_data()
+    assert len(opened) == 1  # one connect for the whole point-in-time read
+    pd.testing.assert_frame_equal(got.prices, expected.prices)
+    assert got.series.keys() == expected.series.keys()
+    # each thread reads on its own connection (a DuckDB connection is not
+    # shared between threads)
+    opened.clear()
+    threads = [threading.Thread(target=st.market_data) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 2 and len(set(opened)) == 2

@@ -44,6 +44,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -272,6 +273,8 @@ class Store:
         self._memory_con: duckdb.DuckDBPyConnection | None = None
         #: The connection of the transaction in progress (see :meth:`transaction`).
         self._tx: duckdb.DuckDBPyConnection | None = None
+        #: Per thread: the read connection of a :meth:`_one_read` block.
+        self._reads = threading.local()
         #: Tables known to exist. Tables are never dropped, so a name found
         #: once needs no second look (see :meth:`_has_table`).
         self._tables: frozenset[str] = frozenset()
@@ -316,6 +319,10 @@ class Store:
             raise PermissionError(f"store {self.path} was opened read-only")
         if self._tx is not None:  # reads and writes inside a transaction see it
             yield self._tx
+            return
+        reading = getattr(self._reads, "con", None)
+        if reading is not None and not write:
+            yield reading
             return
         if self._memory_con is not None:
             yield self._memory_con
@@ -403,6 +410,23 @@ class Store:
             f" + (SELECT count(*) FROM dots){snapshots} AS n"
         )
         return int(frame["n"].iloc[0]) == 0
+
+    @contextlib.contextmanager
+    def _one_read(self) -> Iterator[None]:
+        """Run this thread's reads in the block on one connection.
+
+        One connect instead of one per query (~13 ms each), and one view of
+        the file for the whole block.
+        """
+        if getattr(self._reads, "con", None) is not None or self._tx is not None:
+            yield
+            return
+        with self._connect() as con:
+            self._reads.con = con
+            try:
+                yield
+            finally:
+                self._reads.con = None
 
     def _query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._connect() as con:
@@ -895,6 +919,10 @@ class Store:
         self, as_of: Any = None, symbols: Sequence[str] | None = None
     ) -> MarketData:
         """Build a point-in-time :class:`MarketData` as of ``as_of`` (default: last price date)."""
+        with self._one_read():
+            return self._market_data(as_of, symbols)
+
+    def _market_data(self, as_of: Any, symbols: Sequence[str] | None) -> MarketData:
         cut = pd.Timestamp(as_of) if as_of is not None else self.last_date()
         if cut is None:
             raise UnknownSymbolError(f"the store {self.path} is empty. {LOAD_HINT}")
