@@ -10,6 +10,7 @@ the same JSON the CLI and the API print).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -56,7 +57,9 @@ class FigureBlock:
         """The figure as a plotly ``Figure`` (validated; for notebooks and tests)."""
         import plotly.graph_objects as go
 
-        return go.Figure(dict(self.spec))
+        # a deep copy: plotly pops each trace's "type" from the dicts it is
+        # given, which would change how this block renders afterwards
+        return go.Figure(copy.deepcopy(dict(self.spec)))
 
     @property
     def title(self) -> str:
