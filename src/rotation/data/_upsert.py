@@ -17,14 +17,21 @@ import pandas as pd
 from rotation.exceptions import ConflictError, RowProblem
 from rotation.market import SeriesInfo
 
-__all__ = ["Counts", "Target", "insert_metas", "merge_staged", "stage_frame"]
+__all__ = [
+    "META_FIELDS",
+    "Counts",
+    "Target",
+    "insert_metas",
+    "merge_staged",
+    "stage_frame",
+]
 
 #: Relative tolerance under which two stored numbers count as the same value.
 SAME = 1e-9
 #: Columns a batch carries as datetime64 that the tables store as DATE.
 _DATE_COLUMNS = ("date", "meeting_date", "realtime_start", "realtime_end", "as_of")
 #: The columns of ``series_meta``, in order.
-_META_FIELDS = (
+META_FIELDS = (
     "id",
     "name",
     "unit",
@@ -168,7 +175,7 @@ def insert_metas(con: duckdb.DuckDBPyConnection, metas: Sequence[SeriesInfo]) ->
     rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(metas))
     con.execute(
         f"INSERT INTO series_meta VALUES {rows} ON CONFLICT (id) DO NOTHING",
-        [getattr(meta, field) for meta in metas for field in _META_FIELDS],
+        [getattr(meta, field) for meta in metas for field in META_FIELDS],
     )
 
 

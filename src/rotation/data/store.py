@@ -66,6 +66,7 @@ from rotation.data._connect import (
     damaged_error,
 )
 from rotation.data._upsert import (
+    META_FIELDS,
     Counts,
     Target,
     insert_metas,
@@ -893,19 +894,9 @@ class Store:
     def series_info(self) -> dict[str, SeriesInfo]:
         """Metadata of every stored series."""
         frame = self._query("SELECT * FROM series_meta")
-        fields = (
-            "id",
-            "name",
-            "unit",
-            "frequency",
-            "source",
-            "license",
-            "publication_lag",
-            "notes",
-        )
         return {
             str(row["id"]): SeriesInfo(
-                **{k: "" if row[k] is None else str(row[k]) for k in fields}
+                **{k: "" if row[k] is None else str(row[k]) for k in META_FIELDS}
             )
             for row in frame.to_dict(orient="records")
         }
