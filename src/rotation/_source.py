@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
 
 __all__ = ["source_digest"]
 
 
+@cache
 def source_digest() -> str:
     """Return a digest of every ``.py`` file of the package (path, size, mtime).
+
+    Read once per process: a running process keeps the code it imported, so
+    a later edit would not change what it computes either.
 
     An edited, upgraded or reinstalled package gets a new digest, so results
     (:func:`rotation.workspace.code_version`) and compiled kernels
