@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+
+from rotation._normal import normal_cdf
 
 __all__ = ["RegressionFit", "ols_hac"]
 
@@ -100,7 +101,7 @@ def ols_hac(y: pd.Series, design: pd.DataFrame, *, maxlags: int) -> RegressionFi
         params=pd.Series(beta, index=columns),
         bse=pd.Series(bse, index=columns),
         tvalues=pd.Series(tvalues, index=columns),
-        pvalues=pd.Series(2.0 * ndtr(-np.abs(tvalues)), index=columns),
+        pvalues=pd.Series(2.0 * normal_cdf(-np.abs(tvalues)), index=columns),
         rsquared=rsquared,
         rsquared_adj=1.0 - (n - 1) / (n - rank) * (1.0 - rsquared)
         if n > rank

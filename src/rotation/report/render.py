@@ -50,7 +50,7 @@ def report_css() -> str:
 
 
 @cache
-def _plotly_js() -> str:
+def plotly_js() -> str:
     """plotly.js as the installed plotly package ships it (no CDN)."""
     from plotly.offline import get_plotlyjs
 
@@ -82,7 +82,7 @@ def render_html(
             sections=render_sections(report),
             css=Markup(report_css()),
             failures=report.failures,
-            plotly_js=Markup(_plotly_js()),
+            plotly_js=Markup(plotly_js()),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             freshness=data_freshness(report.analysis.snapshot),
             headline=headline,

@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from rotation.report.fragments import escape_json
 from rotation.report.render import report_css
 
 __all__ = [
@@ -219,7 +220,7 @@ def _chart_block(match: re.Match[str]) -> str:
     target, (data, layout, config) = parsed
     text = json.dumps({"data": data, "layout": layout, "config": config})
     # Inside <script> only "</" could end the block; escape <, > and & alike.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = escape_json(text)
     return (
         f'<script type="application/json" class="plotly-figure" '
         f'data-target="{escape(target)}">{text}</script>'

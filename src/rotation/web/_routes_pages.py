@@ -24,9 +24,9 @@ __all__ = ["register_pages"]
 
 @cache
 def _plotly_js() -> bytes:
-    from plotly.offline import get_plotlyjs
+    from rotation.report.render import plotly_js
 
-    return get_plotlyjs().encode("utf-8")
+    return plotly_js().encode("utf-8")
 
 
 def register_pages(app: FastAPI, service: DashboardService) -> None:
