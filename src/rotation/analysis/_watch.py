@@ -190,8 +190,12 @@ def compare_runs(previous: WatchRun | None, current: WatchRun) -> ThesisWatch:
     (``previous`` None) reports nothing.
     """
     flips = []
-    for now in current.items if previous is not None else ():
-        before = previous.item(now.kind, now.id) if previous is not None else None
+    pairs = (
+        []
+        if previous is None
+        else [(n, previous.item(n.kind, n.id)) for n in current.items]
+    )
+    for now, before in pairs:
         old_status = before.status if before is not None else "absent"
         if old_status == now.status:
             continue
